@@ -1,0 +1,145 @@
+"""`evr`: the command line. Thin: parse, call one library function, print, set the exit code.
+
+Exit codes: 0 fine; 1 the workbook has errors (findings of severity Error); 2 the workbook could
+not be used at all (message names the file and what to do), or bad command-line use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from evr_xl import __version__
+from evr_xl.findings import Finding, Severity, counts, sort_findings
+from evr_xl.workbook.grids import WorkbookError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+TEMPLATE = Path(__file__).resolve().parent.parent / "workbook_templates" / "evr_program_template.xlsx"
+
+
+def _print(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from evr_xl.demo import write_demo
+
+    s = write_demo(args.folder)
+    _print(f"Wrote the demo programme to {s.path}")
+    _print(f"  {s.workstreams} workstreams, {s.drivers} value drivers, {s.workplan_items} workplan items,")
+    _print(f"  {s.actuals} actuals rows, {s.risks} risks - a $100M post-merger integration, as of 2026-06.")
+    _print("It has the imperfections of a real programme (slipping milestones, orphan work, a driver")
+    _print("without an owner, unvalidated actuals). Next:")
+    _print(f"  evr check {s.path}        # traceability findings, by sheet and cell")
+    _print(f"  evr metrics {s.path}      # the value numbers")
+    _print(f"  evr refresh {s.path}      # write Dashboard, Driver Metrics, ... into the workbook")
+    _print(f"  evr boardpack {s.path}    # the steering-committee pack")
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    target = Path(args.path)
+    if target.suffix.lower() not in (".xlsx", ".xlsm"):
+        target = target.with_suffix(".xlsx")
+    if target.exists() and not args.force:
+        _print(f"{target} already exists; not overwritten. Use --force to replace it.")
+        return EXIT_UNUSABLE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if TEMPLATE.exists():
+        shutil.copyfile(TEMPLATE, target)
+    else:  # an installed package without the repo's template folder
+        from evr_xl.workbook.template import build_template
+
+        build_template(target)
+    _print(f"Wrote a blank programme workbook to {target}. Open it and start with the 'Start Here' sheet.")
+    return EXIT_OK
+
+
+def _group_lines(findings: list[Finding]) -> list[str]:
+    lines: list[str] = []
+    by_sheet: dict[str, list[Finding]] = defaultdict(list)
+    for f in sort_findings(findings):
+        by_sheet[f.cell.sheet if f.cell else "(programme)"].append(f)
+    for sheet, items in sorted(by_sheet.items(), key=lambda kv: min(f.severity.rank for f in kv[1])):
+        c = counts(items)
+        lines.append(f"{sheet}: {len(items)} finding(s) - " + ", ".join(f"{n} {s}" for s, n in c.items() if n))
+        for f in items:
+            lines.append(f"  {f.severity.value:<7} {f.render()}")
+    return lines
+
+
+def collect_findings(path: Path) -> tuple[object | None, list[Finding]]:
+    """Read the workbook and run every check: the one function the CLI, ribbon and UDFs share."""
+    from evr_xl.workbook.files import read_program
+
+    data, findings = read_program(path)
+    if data is not None:
+        try:
+            from evr_xl.checks import run_checks
+        except ImportError:  # the checks package is optional while it is being built
+            run_checks = None
+        if run_checks is not None:
+            findings = findings + run_checks(data)
+    return data, findings
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    data, findings = collect_findings(path)
+    c = counts(findings)
+    if args.json:
+        _print(json.dumps({
+            "file": str(path),
+            "counts": c,
+            "findings": [{"code": f.code, "severity": f.severity.value, "cell": f.where,
+                          "message": f.message, "fix": f.fix} for f in sort_findings(findings)],
+        }, indent=2))
+    else:
+        _print(f"{path.name}: {c['Error']} error(s), {c['Warning']} warning(s), {c['Info']} note(s)")
+        for line in _group_lines(findings):
+            _print(line)
+        if data is None:
+            _print("The Program settings could not be read, so no metrics can be computed: fix the errors "
+                   "on the Program sheet first.")
+    return EXIT_FINDINGS if c[Severity.ERROR.value] or data is None else EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="evr", description="EVR-XL: govern the value a programme delivers.")
+    p.add_argument("--version", action="version", version=f"evr {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("demo", help="write the demo programme workbook ($100M PMI) and say what to do next")
+    s.add_argument("folder", nargs="?", default=".", help="folder to write into (default: here)")
+    s.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("new", help="copy the blank programme template to PATH")
+    s.add_argument("path")
+    s.add_argument("--force", action="store_true", help="overwrite an existing file")
+    s.set_defaults(func=cmd_new)
+
+    s = sub.add_parser("check", help="print all findings, grouped by sheet; exit 1 when there are errors")
+    s.add_argument("path")
+    s.add_argument("--json", action="store_true", help="machine-readable output")
+    s.set_defaults(func=cmd_check)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except WorkbookError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

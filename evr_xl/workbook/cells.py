@@ -1,0 +1,254 @@
+"""Cell parsing: one function per column kind, from whatever a user typed to a clean value.
+
+Each parser returns ``(value, problem)``: a normalised value, or None and a short text saying
+what is wrong. The reader turns problems into findings with the cell's address. Users type
+numbers as text with currency symbols and thousands separators, percentages as 45 or "45%",
+periods as dates or "2026-03"/"2026-Q1", Yes/No in any case: all are accepted here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from evr_xl.model.periods import parse_period
+
+ERROR_VALUES = {
+    "#N/A",
+    "#REF!",
+    "#VALUE!",
+    "#DIV/0!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#SPILL!",
+    "#CALC!",
+    "#GETTING_DATA",
+    "#FIELD!",
+    "#BLOCKED!",
+    "#UNKNOWN!",
+    "#CONNECT!",
+    "#BUSY!",
+}
+_SYMBOLS = "$€£¥₹₩"
+_CODE_PREFIX = re.compile(r"^[A-Z]{3}(?=[\d(+\-.$€£¥₹₩])")
+_CODE_SUFFIX = re.compile(r"(?<=[\d).])[A-Z]{3}$")
+_SUFFIX = {"k": 1e3, "m": 1e6, "mm": 1e6, "bn": 1e9, "b": 1e9}
+_NUMBER_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_YES = {"yes", "y", "true", "1", "x", "ja", "oui", "si", "sí"}
+_NO = {"no", "n", "false", "0", "nein", "non"}
+EXCEL_EPOCH = datetime(1899, 12, 30)
+
+Parsed = tuple[Any, str | None]
+
+
+def is_error_value(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().upper() in ERROR_VALUES
+
+
+def parse_text(value: Any) -> Parsed:
+    if value is None:
+        return None, None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime | date):
+        value = value.isoformat()[:10]
+    text = str(value).strip()
+    return (text or None), None
+
+
+def parse_id(value: Any) -> Parsed:
+    """IDs are trimmed, inner spaces collapsed and upper-cased: 'vd-001 ' is VD-001."""
+    text, _ = parse_text(value)
+    if text is None:
+        return None, None
+    return " ".join(text.split()).upper(), None
+
+
+def parse_ids(value: Any) -> Parsed:
+    text, _ = parse_text(value)
+    if text is None:
+        return (), None
+    parts = [p for p in re.split(r"[,;\n]+", text) if p.strip()]
+    return tuple(dict.fromkeys(parse_id(p)[0] for p in parts)), None
+
+
+def _canon(text: str) -> str:
+    return re.sub(r"[\s\-_]+", "", text.lower())
+
+
+def parse_choice(value: Any, choices: tuple[str, ...]) -> Parsed:
+    text, _ = parse_text(value)
+    if text is None:
+        return None, None
+    key = _canon(text)
+    for c in choices:
+        if _canon(c) == key:
+            return c, None
+    shown = ", ".join(choices)
+    return None, f"'{text}' is not one of: {shown}"
+
+
+def parse_number(value: Any) -> Parsed:
+    """A number, from a number or from text like '$1,250,000', '(2,500)', '1.2M', 'EUR 40k'."""
+    if value is None:
+        return None, None
+    if isinstance(value, bool):
+        return None, f"'{value}' is not a number"
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None, f"'{value}' is not a finite number"
+        return float(value), None
+    if isinstance(value, datetime | date):
+        return None, f"{value.isoformat()[:10]} is a date, not a number"
+    text = str(value).strip()
+    if not text:
+        return None, None
+    if is_error_value(text):
+        return None, f"the cell holds the error {text.upper()}"
+    s = text.replace("\u00a0", "").replace(" ", "").replace("'", "")
+    negative = False
+    for _ in range(3):  # signs, brackets and currency marks come in any order: -$(1,000) USD
+        before = s
+        s = _CODE_PREFIX.sub("", s)
+        s = _CODE_SUFFIX.sub("", s)
+        s = s.strip(_SYMBOLS)
+        if s.startswith("(") and s.endswith(")"):
+            negative, s = not negative, s[1:-1]
+        if s.startswith("-") or s.endswith("-"):
+            negative, s = not negative, s.strip("-")
+        s = s.lstrip("+")
+        if s == before:
+            break
+    mult = 1.0
+    m = re.match(r"^(.*?)(bn|mm|k|m|b)$", s, re.IGNORECASE)
+    if m and m.group(1):
+        s, mult = m.group(1), _SUFFIX[m.group(2).lower()]
+    if "," in s and "." in s:
+        s = (
+            s.replace(",", "")
+            if s.rfind(",") < s.rfind(".")
+            else s.replace(".", "").replace(",", ".")
+        )
+    elif "," in s:
+        # '1,250,000' is thousands; '12,5' (one group of 1-2 digits) is a decimal comma
+        s = s.replace(",", ".") if re.fullmatch(r"\d+,\d{1,2}", s) else s.replace(",", "")
+    if not _NUMBER_TEXT.match(s):
+        return None, f"'{text}' is not a number"
+    number = float(s) * mult
+    return (-number if negative else number), None
+
+
+def parse_percent(value: Any) -> Parsed:
+    """A fraction: 0.45, '45%', '45 %' or 45 (read as 45%) all give 0.45."""
+    if value is None:
+        return None, None
+    if isinstance(value, str) and value.strip().endswith("%"):
+        number, problem = parse_number(value.strip()[:-1])
+        if problem:
+            return None, f"'{value}' is not a percentage"
+        return number / 100.0, None
+    number, problem = parse_number(value)
+    if problem:
+        return None, f"'{value}' is not a percentage"
+    if number is None:
+        return None, None
+    return (number / 100.0 if abs(number) > 1.0 else number), None
+
+
+def parse_integer(value: Any) -> Parsed:
+    number, problem = parse_number(value)
+    if problem or number is None:
+        return None, problem
+    if not float(number).is_integer():
+        return None, f"'{value}' is not a whole number"
+    return int(number), None
+
+
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%b %d %Y",
+    "%B %d %Y",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%Y.%m.%d",
+    "%d.%m.%Y",
+)
+
+
+def parse_date(value: Any) -> Parsed:
+    """A date from a date cell, an Excel serial number, or unambiguous date text."""
+    if value is None:
+        return None, None
+    if isinstance(value, datetime):
+        return value.date(), None
+    if isinstance(value, date):
+        return value, None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1 <= value <= 2958465:  # Excel's serial range (1900-01-01 .. 9999-12-31)
+            return (EXCEL_EPOCH + timedelta(days=int(value))).date(), None
+        return None, f"{value} is not a date"
+    text = str(value).strip().replace(",", "")
+    if not text:
+        return None, None
+    if is_error_value(text):
+        return None, f"the cell holds the error {text.upper()}"
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text[:30], fmt).date(), None
+        except ValueError:
+            continue
+    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+    if m:
+        a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if a > 12 and b <= 12:
+            return _safe_date(y, b, a, text)
+        if b > 12 and a <= 12:
+            return _safe_date(y, a, b, text)
+        return None, f"'{text}' is ambiguous (day/month or month/day?): type it as {y}-MM-DD"
+    return None, f"'{text}' is not a date"
+
+
+def _safe_date(y: int, m: int, d: int, text: str) -> Parsed:
+    try:
+        return date(y, m, d), None
+    except ValueError:
+        return None, f"'{text}' is not a date"
+
+
+def parse_period_cell(value: Any) -> Parsed:
+    if value is None:
+        return None, None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        d, problem = parse_date(value)
+        return (date(d.year, d.month, 1) if d else None), problem
+    if is_error_value(value):
+        return None, f"the cell holds the error {str(value).strip().upper()}"
+    p = parse_period(value)
+    if p is None:
+        return None, f"'{value}' is not a period"
+    return p, None
+
+
+def parse_yesno(value: Any) -> Parsed:
+    if value is None:
+        return None, None
+    if isinstance(value, bool):
+        return value, None
+    if isinstance(value, int | float):
+        if value in (0, 1):
+            return bool(value), None
+        return None, f"'{value}' is not Yes or No"
+    text = str(value).strip().lower()
+    if not text:
+        return None, None
+    if text in _YES:
+        return True, None
+    if text in _NO:
+        return False, None
+    return None, f"'{value}' is not Yes or No"

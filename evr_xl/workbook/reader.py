@@ -1,0 +1,409 @@
+"""The reader: grids of cell values -> ProgramData + findings.
+
+No openpyxl or xlwings here: it takes plain grids (see grids.py), so the file path and the live
+Excel path share it. Columns are found by header text (layout.py is the contract), so users may
+reorder or add columns and leave blank rows. Every cell the reader cannot accept becomes a
+finding naming the cell; a record missing a required value is left out (and said so). Only an
+unusable workbook (a required sheet missing) raises WorkbookError.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+
+from evr_xl.findings import Finding, finding
+from evr_xl.model import (
+    Actual,
+    CellRef,
+    Cost,
+    ProgramData,
+    ProgramSettings,
+    Risk,
+    StageGate,
+    ValueDriver,
+    ValuePlanRow,
+    WorkItem,
+    Workstream,
+)
+from evr_xl.model.periods import parse_period
+from evr_xl.workbook import cells as parse
+from evr_xl.workbook import layout as L
+from evr_xl.workbook.grids import Grid, WorkbookError
+
+HEADER_SCAN_ROWS = 30
+MAX_TEXT = 32767
+
+RECORD_TYPES: dict[str, type] = {
+    L.STAGE_GATES.sheet: StageGate,
+    L.WORKSTREAMS.sheet: Workstream,
+    L.VALUE_DRIVERS.sheet: ValueDriver,
+    L.WORKPLAN.sheet: WorkItem,
+    L.ACTUALS.sheet: Actual,
+    L.COSTS.sheet: Cost,
+    L.RISKS.sheet: Risk,
+}
+
+
+def parse_cell(column: L.Column | L.Setting, value: Any) -> parse.Parsed:
+    """Parse one cell according to its column kind."""
+    if parse.is_error_value(value):
+        return None, f"the cell holds the error {str(value).strip().upper()}"
+    kind = column.kind
+    if kind is L.Kind.TEXT:
+        text, _ = parse.parse_text(value)
+        if text and len(text) > MAX_TEXT:
+            return text[
+                :MAX_TEXT
+            ], f"the text is {len(text):,} characters long (Excel keeps {MAX_TEXT:,})"
+        return text, None
+    if kind is L.Kind.ID:
+        return parse.parse_id(value)
+    if kind is L.Kind.IDS:
+        return parse.parse_ids(value)
+    if kind is L.Kind.CHOICE:
+        if isinstance(column, L.Setting) and column.key == "fiscal_year_start":
+            return parse.parse_integer(value)
+        return parse.parse_choice(value, column.choices)
+    if kind in (L.Kind.MONEY, L.Kind.NUMBER):
+        return parse.parse_number(value)
+    if kind is L.Kind.PERCENT:
+        return parse.parse_percent(value)
+    if kind is L.Kind.INTEGER:
+        return parse.parse_integer(value)
+    if kind is L.Kind.DATE:
+        return parse.parse_date(value)
+    if kind is L.Kind.PERIOD:
+        return parse.parse_period_cell(value)
+    if kind is L.Kind.YESNO:
+        return parse.parse_yesno(value)
+    raise AssertionError(f"unhandled column kind {kind}")  # a programming error
+
+
+_PROBLEM_CODE = {
+    L.Kind.MONEY: "RD002",
+    L.Kind.NUMBER: "RD002",
+    L.Kind.INTEGER: "RD002",
+    L.Kind.DATE: "RD003",
+    L.Kind.PERIOD: "RD004",
+    L.Kind.CHOICE: "RD005",
+    L.Kind.YESNO: "RD006",
+    L.Kind.PERCENT: "RD007",
+    L.Kind.TEXT: "RD016",
+}
+
+
+def _problem_finding(column: L.Column | L.Setting, cell: CellRef, problem: str) -> Finding:
+    code = "RD011" if "holds the error" in problem else _PROBLEM_CODE.get(column.kind, "RD002")
+    label = column.header if isinstance(column, L.Column) else column.label
+    fix = None
+    if column.kind is L.Kind.CHOICE and column.choices:
+        fix = "Pick a value from the cell's dropdown."
+    return finding(code, f"{label}: {problem}", cell, fix)
+
+
+@dataclass
+class HeaderMap:
+    row: int  # 1-based header row
+    columns: dict[str, int]  # column key -> 1-based column
+    extra: dict[int, Any]  # other header cells: column -> header value
+
+
+def find_header(grid: Grid, table: L.Table) -> tuple[HeaderMap | None, list[Finding]]:
+    """Locate the header row by the most matching headers in the first rows; map columns."""
+    wanted: dict[str, str] = {}
+    for c in table.columns:
+        for h in (c.header, *c.aliases):
+            wanted[L.normalise_header(h)] = c.key
+    best_row, best_hits = 0, 0
+    for r in range(1, min(grid.n_rows, HEADER_SCAN_ROWS) + 1):
+        row = grid.rows[r - 1]
+        hits = len({wanted[n] for v in row if (n := L.normalise_header(v)) in wanted})
+        if hits > best_hits:
+            best_row, best_hits = r, hits
+    required = table.required
+    if best_hits == 0 or best_hits < min(2, len(table.columns)) and not table.wide_periods:
+        headers = ", ".join(c.header for c in required)
+        return None, [
+            finding(
+                "RD010",
+                f"no header row with the columns {headers} in the first {HEADER_SCAN_ROWS} rows",
+                CellRef(sheet=grid.sheet),
+            )
+        ]
+    findings: list[Finding] = []
+    columns: dict[str, int] = {}
+    extra: dict[int, Any] = {}
+    for ci, v in enumerate(grid.rows[best_row - 1], start=1):
+        key = wanted.get(L.normalise_header(v))
+        if key is None:
+            if v is not None:
+                extra[ci] = v
+            continue
+        if key in columns:
+            findings.append(
+                finding(
+                    "RD009",
+                    f"the header '{v}' appears twice (also in column "
+                    f"{CellRef(sheet=grid.sheet, row=best_row, col=columns[key]).coordinate}); "
+                    "the first one is used",
+                    CellRef(sheet=grid.sheet, row=best_row, col=ci),
+                )
+            )
+            continue
+        columns[key] = ci
+    for c in required:
+        if c.key not in columns:
+            findings.append(
+                finding(
+                    "RD008",
+                    f"required column '{c.header}' not found in the header row {best_row}",
+                    CellRef(sheet=grid.sheet, row=best_row, col=1),
+                )
+            )
+    return HeaderMap(best_row, columns, extra), findings
+
+
+def read_table(
+    grid: Grid, table: L.Table, kind: type | None = None
+) -> tuple[list[dict[str, Any]], list[Finding]]:
+    """Rows of a table as dicts of parsed values (plus '_ref' and '_cells'); findings for bad cells.
+
+    A blank required cell is a finding here only when the record cannot exist without it (the
+    model requires it); accountability fields (owner, KPI, ...) are left to the checks, which
+    report them with their own codes, so the driver still counts.
+    """
+    needed = {k for k, f in kind.model_fields.items() if f.is_required()} if kind else None
+    header, findings = find_header(grid, table)
+    if header is None:
+        return [], findings
+    absent = {c.key for c in table.required if c.key not in header.columns}
+    if absent and (needed is None or absent & needed):
+        return [], findings  # a column no record can do without: RD008 says which
+    rows: list[dict[str, Any]] = []
+    mapped = [(table.column(k), ci) for k, ci in header.columns.items()]
+    for r in range(header.row + 1, grid.n_rows + 1):
+        raw = grid.rows[r - 1]
+        values = [(col, ci, raw[ci - 1] if ci <= len(raw) else None) for col, ci in mapped]
+        if all(v is None or (isinstance(v, str) and not v.strip()) for _c, _ci, v in values):
+            continue  # blank rows are allowed anywhere
+        record: dict[str, Any] = {"_ref": CellRef(sheet=grid.sheet, row=r, col=1), "_cells": {}}
+        missing: list[str] = []
+        for col, ci, v in values:
+            cell = CellRef(sheet=grid.sheet, row=r, col=ci)
+            record["_cells"][col.key] = cell
+            value, problem = parse_cell(col, v)
+            if problem:
+                findings.append(_problem_finding(col, cell, problem))
+                if col.kind is L.Kind.TEXT and value is not None:
+                    record[col.key] = value  # kept, cut to Excel's limit
+                    continue
+            if value is None or value == ():
+                if col.required and (needed is None or col.key in needed):
+                    if not problem:
+                        findings.append(finding("RD001", f"{col.header} is required", cell))
+                    missing.append(col.header)
+                continue
+            record[col.key] = value
+
+        if missing:
+            record["_missing"] = missing
+        rows.append(record)
+    return rows, findings
+
+
+def _build(kind: type, row: dict[str, Any], sheet: str, findings: list[Finding]) -> Any | None:
+    """A record from a parsed row; None (with a finding) when required values are missing."""
+    if "_missing" in row:
+        return None
+    fields = {k: v for k, v in row.items() if not k.startswith("_") and k in kind.model_fields}
+    try:
+        return kind(ref=row["_ref"], cells=row["_cells"], **fields)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = str(err["loc"][0]) if err.get("loc") else ""
+        cell = row["_cells"].get(key, row["_ref"])
+        findings.append(
+            finding(
+                "RD013",
+                f"row {row['_ref'].row} not read: {key} {err['msg']}",
+                cell,
+                "Correct the value; the row is left out until then.",
+            )
+        )
+        return None
+
+
+def read_settings(grid: Grid) -> tuple[ProgramSettings | None, list[Finding]]:
+    """The Program sheet: one Setting/Value row per setting, found by the setting's label."""
+    header, findings = find_header(grid, L.PROGRAM)
+    if header is None or "setting" not in header.columns or "value" not in header.columns:
+        return None, findings
+    by_label = {L.normalise_header(s.label): s for s in L.PROGRAM_SETTINGS}
+    found: dict[str, tuple[Any, CellRef]] = {}
+    for r in range(header.row + 1, grid.n_rows + 1):
+        label = L.normalise_header(grid.value(r, header.columns["setting"])).rstrip(" *")
+        setting = by_label.get(label)
+        if setting is not None and setting.key not in found:
+            cell = CellRef(sheet=grid.sheet, row=r, col=header.columns["value"])
+            found[setting.key] = (grid.value(r, header.columns["value"]), cell)
+    values: dict[str, Any] = {}
+    cells: dict[str, CellRef] = {}
+    bad_required = False
+    for s in L.PROGRAM_SETTINGS:
+        if s.key not in found:
+            if s.required:
+                findings.append(
+                    finding(
+                        "RD012",
+                        f"the setting '{s.label}' is missing",
+                        CellRef(sheet=grid.sheet, row=header.row, col=1),
+                        f"Add a row with '{s.label}' in the Setting column and its value.",
+                    )
+                )
+                bad_required = True
+            continue
+        raw, cell = found[s.key]
+        cells[s.key] = cell
+        value, problem = parse_cell(s, raw)
+        if problem:
+            findings.append(_problem_finding(s, cell, problem))
+        if value is None:
+            if s.required:
+                if not problem:
+                    findings.append(finding("RD001", f"{s.label} is required", cell))
+                bad_required = True
+            continue
+        values[s.key] = value
+    if bad_required:
+        return None, findings
+    try:
+        return ProgramSettings(
+            ref=CellRef(sheet=grid.sheet, row=header.row, col=1), cells=cells, **values
+        ), findings
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = str(err["loc"][0]) if err.get("loc") else ""
+        findings.append(finding("RD013", f"{key}: {err['msg']}", cells.get(key)))
+        return None, findings
+
+
+def read_value_plan(grid: Grid) -> tuple[list[ValuePlanRow], list[Finding]]:
+    """The wide Value Plan: Driver ID plus one column per period header."""
+    header, findings = find_header(grid, L.VALUE_PLAN)
+    if header is None or "driver_id" not in header.columns:
+        return [], findings
+    period_cols: dict[int, date] = {}
+    for ci, v in header.extra.items():
+        p = parse.parse_period_cell(v)[0] if not isinstance(v, str) else parse_period(v)
+        if p is None:
+            findings.append(
+                finding(
+                    "RD015",
+                    f"the header '{v}' is not a period; the column is ignored",
+                    CellRef(sheet=grid.sheet, row=header.row, col=ci),
+                )
+            )
+        else:
+            period_cols[ci] = p
+    rows: list[ValuePlanRow] = []
+    id_col = header.columns["driver_id"]
+    for r in range(header.row + 1, grid.n_rows + 1):
+        driver_id = parse.parse_id(grid.value(r, id_col))[0]
+        plan: dict[date, float] = {}
+        for ci, p in period_cols.items():
+            cell = CellRef(sheet=grid.sheet, row=r, col=ci)
+            value, problem = parse.parse_number(grid.value(r, ci))
+            if problem:
+                findings.append(finding("RD002", problem, cell))
+            elif value is not None:
+                plan[p] = plan.get(p, 0.0) + value
+        if driver_id is None:
+            if plan:
+                findings.append(
+                    finding(
+                        "RD001",
+                        "Driver ID is required for a Value Plan row",
+                        CellRef(sheet=grid.sheet, row=r, col=id_col),
+                    )
+                )
+            continue
+        rows.append(
+            ValuePlanRow(
+                ref=CellRef(sheet=grid.sheet, row=r, col=id_col),
+                cells={"driver_id": CellRef(sheet=grid.sheet, row=r, col=id_col)},
+                driver_id=driver_id,
+                values=plan,
+            )
+        )
+    return rows, findings
+
+
+def _apply_defaults(rows: list[dict[str, Any]], table: L.Table) -> None:
+    for row in rows:
+        if table is L.RISKS:
+            row.setdefault("status", "Open")
+        if table is L.WORKPLAN and "item_type" not in row and "_missing" not in row:
+            row["item_type"] = "Task"
+
+
+def read_grids(
+    grids: dict[str, Grid], source: str = ""
+) -> tuple[ProgramData | None, list[Finding]]:
+    """The whole programme from its grids. Returns (None, findings) when the settings are unusable."""
+    by_name = {name.strip().lower(): g for name, g in grids.items()}
+    missing = [s for s in L.REQUIRED_SHEETS if s.lower() not in by_name]
+    if missing:
+        have = ", ".join(grids) or "none"
+        raise WorkbookError(
+            f"{source or 'the workbook'}: required sheet(s) {', '.join(missing)} not "
+            f"found (sheets present: {have}). Is this an EVR programme workbook? "
+            "Start from 'evr new' or the template."
+        )
+    findings: list[Finding] = []
+    settings, f = read_settings(by_name[L.PROGRAM.sheet.lower()])
+    findings += f
+    collected: dict[str, list[Any]] = {}
+    for table in L.INPUT_TABLES:
+        if table is L.PROGRAM:
+            continue
+        grid = by_name.get(table.sheet.lower())
+        if grid is None:
+            findings.append(
+                finding(
+                    "RD014",
+                    f"sheet '{table.sheet}' not found; treated as empty",
+                    CellRef(sheet=table.sheet),
+                )
+            )
+            collected[table.sheet] = []
+            continue
+        if table is L.VALUE_PLAN:
+            collected[table.sheet], f = read_value_plan(grid)
+            findings += f
+            continue
+        kind = RECORD_TYPES[table.sheet]
+        rows, f = read_table(grid, table, kind)
+        findings += f
+        _apply_defaults(rows, table)
+        collected[table.sheet] = [
+            rec for row in rows if (rec := _build(kind, row, grid.sheet, findings))
+        ]
+    if settings is None:
+        return None, findings
+    data = ProgramData(
+        source=source,
+        settings=settings,
+        stage_gates=tuple(collected[L.STAGE_GATES.sheet]),
+        workstreams=tuple(collected[L.WORKSTREAMS.sheet]),
+        drivers=tuple(collected[L.VALUE_DRIVERS.sheet]),
+        value_plan=tuple(collected[L.VALUE_PLAN.sheet]),
+        workplan=tuple(collected[L.WORKPLAN.sheet]),
+        actuals=tuple(collected[L.ACTUALS.sheet]),
+        costs=tuple(collected[L.COSTS.sheet]),
+        risks=tuple(collected[L.RISKS.sheet]),
+    )
+    return data, findings
