@@ -211,7 +211,7 @@ PROGRAM = Table(
         C("value", "Value", Kind.TEXT, False, width=24, help="Your value for the setting."),
         C("help", "Help", Kind.TEXT, width=70, help="What the setting means."),
     ),
-    how_to="Fill the Value column. Required settings are marked * in the Setting column.",
+    how_to="Fill the Value column. Required settings are in bold; their Help starts with 'Required.'",
 )
 
 STAGE_GATES = Table(

@@ -40,10 +40,11 @@ NEXT_STEPS = (
 )
 EXCEL_NOTE = "In Excel with the add-in, the Value Realization tab has the same commands as buttons."
 
+FONT = "Calibri"
 _WIDTHS = {"A": 26, "B": 62, "C": 66}
-_SECTION_FONT = Font(bold=True, size=12, color=COLOURS["header"])
+_SECTION_FONT = Font(name=FONT, bold=True, size=12, color=COLOURS["header"])
 _HEADER_FILL = PatternFill("solid", fgColor=COLOURS["header"])
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FONT = Font(name=FONT, bold=True, color="FFFFFF")
 _THIN = Side(style="thin", color="BFBFBF")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="top")
@@ -55,7 +56,7 @@ def write_start_here(ws: Worksheet) -> None:
     ws.sheet_properties.tabColor = COLOURS["header"]
     for letter, width in _WIDTHS.items():
         ws.column_dimensions[letter].width = width
-    ws.cell(1, 1, TITLE).font = Font(bold=True, size=16, color=COLOURS["header"])
+    ws.cell(1, 1, TITLE).font = Font(name=FONT, bold=True, size=16, color=COLOURS["header"])
     ws.row_dimensions[1].height = 24
     row = _paragraph(ws, 2, INTRO)
 
@@ -69,7 +70,7 @@ def write_start_here(ws: Worksheet) -> None:
     for table in INPUT_TABLES:
         cell = ws.cell(row, 1, table.sheet)
         cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{table.sheet}'!A1")
-        cell.font = Font(color="0563C1", underline="single")
+        cell.font = Font(name=FONT, color="0563C1", underline="single")
         row = _row(ws, row, (table.sheet, table.purpose, table.how_to))
 
     row = _section(ws, row + 1, "Colour legend")
@@ -98,7 +99,7 @@ def write_start_here(ws: Worksheet) -> None:
 
 
 def _lines(text: str, width: float) -> int:
-    return max(1, math.ceil(len(text) * 1.1 / width))
+    return max(1, math.ceil(len(text) / width))
 
 
 def _paragraph(ws: Worksheet, row: int, text: str, col: int = 1, span: int = 3) -> int:

@@ -39,11 +39,12 @@ VALIDATION_ROWS = 2000  # dropdowns reach this many rows below the header, not o
 PERIOD_WIDTH = 10
 _FIXED_TIME = datetime(2026, 1, 1)  # document properties: no wall-clock time in the file
 
+FONT = "Calibri"  # explicit: a font without a name renders as a serif in LibreOffice
 INPUT_FILL = PatternFill("solid", fgColor=COLOURS["input"])
 HEADER_FILL = PatternFill("solid", fgColor=COLOURS["header"])
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-TITLE_FONT = Font(bold=True, size=14, color=COLOURS["header"])
-NOTE_FONT = Font(italic=True, size=9, color="C00000")
+HEADER_FONT = Font(name=FONT, bold=True, color="FFFFFF")
+TITLE_FONT = Font(name=FONT, bold=True, size=14, color=COLOURS["header"])
+NOTE_FONT = Font(name=FONT, italic=True, size=9, color="C00000")
 THIN = Side(style="thin", color="BFBFBF")
 INPUT_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
@@ -121,7 +122,7 @@ def build_workbook(
             if data is None and table is layout.STAGE_GATES:
                 data = [dict(zip(("stage", "name", "definition", "weight"), g)) for g in layout.DEFAULT_STAGE_GATES]
             _write_table_sheet(ws, table, data or [], periods, list_names)
-    _define_id_lists(wb)
+    _define_id_lists(wb, rows)
     wb.move_sheet(layout.LISTS_SHEET, offset=len(wb.sheetnames))  # last, hidden
     wb.active = 0
     return wb
@@ -161,7 +162,7 @@ def _write_lists(ws: Worksheet) -> dict[tuple[str, ...], str]:
         name = list_name(choices)
         names[choices] = name
         letter = get_column_letter(col)
-        ws.cell(1, col, name).font = Font(bold=True)
+        ws.cell(1, col, name).font = Font(name=FONT, bold=True)
         for row, item in enumerate(choices, start=2):
             ws.cell(row, col, int(item) if item.isdigit() else item)
         ws.column_dimensions[letter].width = 26
@@ -170,18 +171,24 @@ def _write_lists(ws: Worksheet) -> dict[tuple[str, ...], str]:
     return names
 
 
-def _define_id_lists(wb: Workbook) -> None:
+def _define_id_lists(wb: Workbook, rows: Rows) -> None:
     for table in INPUT_TABLES:
         if not table.id_key or not any(
             c.list_source == table.sheet for t in INPUT_TABLES for c in t.columns
         ):
             continue
         letter = get_column_letter(_column_index(table, table.id_key))
-        first, last = table.header_row + 1, table.header_row + VALIDATION_ROWS
+        first = table.header_row + 1
+        last = table.header_row + _validation_rows(len(rows.get(table.sheet) or ()))
         ref = f"'{table.sheet}'!${letter}${first}:${letter}${last}"
         wb.defined_names[id_list_name(table.sheet)] = DefinedName(
             id_list_name(table.sheet), attr_text=ref
         )
+
+
+def _validation_rows(n_data: int) -> int:
+    """How many rows below the header get dropdowns: generous, and beyond the data."""
+    return max(VALIDATION_ROWS, n_data + 500)
 
 
 def _column_index(table: Table, key: str) -> int:
@@ -268,10 +275,13 @@ def _write_table_sheet(
     excel_table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=False)
     ws.add_table(excel_table)
 
-    _add_validations(ws, table, max(VALIDATION_ROWS, len(data) + 500), list_names)
+    _add_validations(ws, table, _validation_rows(len(data)), list_names)
     frozen_col = "B" if (table.wide_periods or len(table.columns) > 8) else "A"
     ws.freeze_panes = f"{frozen_col}{hr + 1}"
     _print_setup(ws, f"{hr}:{hr}")
+    if extra:  # one printed page per year of periods, the Driver ID column repeated
+        ws.page_setup.fitToWidth = max(1, math.ceil(len(extra) / 12))
+        ws.print_title_cols = "A:A"
 
 
 def _heading_span(widths: list[float], target: float = 110) -> int:
@@ -380,7 +390,7 @@ def _write_program(
     for i, setting in enumerate(layout.PROGRAM_SETTINGS):
         row = hr + 1 + i
         label = ws.cell(row, 1, setting.label)
-        label.font = Font(bold=setting.required)
+        label.font = Font(name=FONT, bold=setting.required)
         label.alignment = Alignment(vertical="top")
         value = settings.get(setting.key, setting.default)
         _write_value(ws.cell(row, 2), value, setting.kind)
