@@ -8,6 +8,7 @@ and the timing checks need each item's late finish.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,9 +21,17 @@ from evr_xl.model.records import ProgramData
 FROM_PLANNED, FROM_FORECAST, FROM_ACTUAL, FROM_FLOOR = 0, 1, 2, 3
 
 
+def num(value: float | None) -> float:
+    """A typed amount as a finite float (a missing, NaN or infinite amount counts as 0)."""
+    if value is None:
+        return 0.0
+    value = float(value)
+    return value if math.isfinite(value) else 0.0
+
+
 def key(text: object) -> str:
     """An ID as compared: trimmed, case-insensitive."""
-    return str(text or "").strip().casefold()
+    return text.strip().casefold() if isinstance(text, str) else str(text or "").strip().casefold()
 
 
 @dataclass(frozen=True)
@@ -79,7 +88,7 @@ def _drivers(data: ProgramData, horizon: Horizon) -> pd.DataFrame:
                 "recurrence": d.recurrence,
                 "recurring": d.is_recurring,
                 "sign": float(d.sign),
-                "target": float(np.nan_to_num(d.target)),
+                "target": num(d.target),
                 "owner": d.owner,
                 "kpi": d.kpi,
                 "stage": d.stage,
@@ -192,7 +201,7 @@ def _custom_points(
         for period, amount in row.values.items():
             idx.append(d)
             ords.append(horizon.ordinal(period))
-            amounts.append(float(np.nan_to_num(amount)))
+            amounts.append(num(amount))
     if not idx:
         return None
     return np.array(idx), np.array(ords, dtype=np.int64), np.array(amounts)

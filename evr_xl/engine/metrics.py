@@ -176,8 +176,7 @@ def _risk_exposure(data: ProgramData, f: fr.Frames) -> np.ndarray:
         named = {f.driver_index[k] for k in map(fr.key, r.driver_ids) if k in f.driver_index}
         if not named:
             continue  # names no existing driver: reported by the checks, not counted
-        exposure = min(max(float(np.nan_to_num(r.probability)), 0.0), 1.0)
-        exposure *= max(float(np.nan_to_num(r.impact)), 0.0)
+        exposure = min(max(fr.num(r.probability), 0.0), 1.0) * max(fr.num(r.impact), 0.0)
         out[list(named)] += exposure / len(named)
     return out
 
@@ -194,12 +193,8 @@ def _program(
     promise = float(s.value_promise)
     sum_targets = float(drivers["target"].to_numpy()[recurring].sum())
     exit_rate = float(total["forecast_exit_run_rate"])
-    budget = sum(float(np.nan_to_num(c.budget or 0.0)) for c in data.costs)
-    cost_actual = sum(
-        float(np.nan_to_num(c.actual or 0.0))
-        for c in data.costs
-        if h.ordinal(c.period) <= h.as_of
-    )
+    budget = float(sum(fr.num(c.budget) for c in data.costs))
+    cost_actual = float(sum(fr.num(c.actual) for c in data.costs if h.ordinal(c.period) <= h.as_of))
     basis = promise if promise else sum_targets
     realization = float(ratio(total["realized_to_date"], total["plan_to_date"]))
     rag = value_rag(

@@ -71,7 +71,8 @@ def workstream_table(
     for w in data.workstreams:
         names.setdefault(key(w.workstream_id), (w.workstream_id, w.name))
     for frame in (drivers, items):
-        for k, wid in zip(frame["ws_key"], frame["workstream_id"], strict=True):
+        pairs = frame[["ws_key", "workstream_id"]].drop_duplicates("ws_key")
+        for k, wid in zip(pairs["ws_key"].tolist(), pairs["workstream_id"].tolist(), strict=True):
             names.setdefault(k, (wid, ""))
     keys = list(names)
     sums = drivers.groupby("ws_key")[list(WORKSTREAM_SUMS)].sum().reindex(keys, fill_value=0.0)

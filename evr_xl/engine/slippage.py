@@ -59,16 +59,19 @@ def slipping_items_table(data: ProgramData, frames: Frames, caused: np.ndarray) 
     """Workplan items with slip > 0, the most value at risk first."""
     items = frames.items
     rows = np.flatnonzero(items["slip"].to_numpy() > 0)
-    records = []
     h = frames.horizon
-    for i in rows:
+    source = items["late_source"].to_numpy()[rows]
+    slip = items["slip"].to_numpy()[rows]
+    enables = items["enables"].to_numpy(object)[rows]
+    floor = from_ordinal(h.as_of + 1, h.period_type)
+    records = []
+    for n, i in enumerate(rows):
         w = data.workplan[i]
-        src = items["late_source"].iat[i]
         late = {
             FROM_ACTUAL: w.actual_finish,
             FROM_FORECAST: w.forecast_finish,
-            FROM_FLOOR: from_ordinal(h.as_of + 1, h.period_type),
-        }.get(src, w.planned_finish)
+            FROM_FLOOR: floor,
+        }.get(int(source[n]), w.planned_finish)
         records.append(
             {
                 "item_id": w.item_id,
@@ -78,8 +81,8 @@ def slipping_items_table(data: ProgramData, frames: Frames, caused: np.ndarray) 
                 "owner": w.owner,
                 "planned_finish": w.planned_finish,
                 "late_finish": late,
-                "slip_periods": int(items["slip"].iat[i]),
-                "enables": items["enables"].iat[i],
+                "slip_periods": int(slip[n]),
+                "enables": enables[n],
                 "value_at_risk_caused": float(caused[i]),
             }
         )
