@@ -7,7 +7,7 @@ total is a plain sum. docs/metrics.md states each definition, each choice and wo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -26,7 +26,8 @@ class Results:
     drivers: one row per driver, indexed by driver ID. plan / forecast / actual: drivers x period
     ordinals, signed, in-period (actual holds periods <= T only). workstreams: one row per
     workstream, indexed by workstream ID. trajectory: one row per period. slipping_items: workplan
-    items with slip > 0.
+    items with slip > 0. frames: the programme as arrays (IDs matched, item slips), shared with
+    the checks so they need not rebuild it.
     """
 
     horizon: Horizon
@@ -38,6 +39,7 @@ class Results:
     program: ProgramMetrics
     trajectory: pd.DataFrame
     slipping_items: pd.DataFrame
+    frames: fr.Frames = field(repr=False, compare=False)
 
 
 def compute(data: ProgramData) -> Results:
@@ -133,6 +135,7 @@ def compute(data: ProgramData) -> Results:
         program=_program(data, f, table, forecast, recurring),
         trajectory=_trajectory(h, plan, actual, forecast),
         slipping_items=slippage.slipping_items_table(data, f, caused),
+        frames=f,
     )
 
 

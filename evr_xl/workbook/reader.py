@@ -204,7 +204,8 @@ def read_table(
             if value is None or value == ():
                 if col.required and (needed is None or col.key in needed):
                     if not problem:
-                        findings.append(finding("RD001", f"{col.header} is required", cell))
+                        findings.append(finding("RD001", f"{col.header} is required but the cell is "
+                                                "blank (or holds an error such as #N/A)", cell))
                     missing.append(col.header)
                 continue
             record[col.key] = value

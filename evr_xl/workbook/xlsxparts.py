@@ -63,11 +63,12 @@ class Package:
         for info in self._zip.infolist():
             if info.flag_bits & 0x1:
                 raise UnsupportedWorkbook("the workbook is encrypted (password to open)")
-            if (
-                max(info.file_size, info.compress_size, info.header_offset) >= 0xFFFFFFFF
-                or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
-            ):
-                raise UnsupportedWorkbook(f"zip member {info.filename} uses ZIP64 or odd compression")
+            if max(
+                info.file_size, info.compress_size, info.header_offset
+            ) >= 0xFFFFFFFF or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise UnsupportedWorkbook(
+                    f"zip member {info.filename} uses ZIP64 or odd compression"
+                )
             self._members[info.filename] = _Member(info, None)
         self.comment = self._zip.comment
 
@@ -275,7 +276,9 @@ def read_sheets(workbook_xml: bytes) -> list[SheetEntry]:
     entries = []
     for i, el in enumerate(root.iter(f"{{{MAIN_NS}}}sheet")):
         entries.append(
-            SheetEntry(el.get("name", ""), int(el.get("sheetId", "0")), el.get(f"{{{REL_NS}}}id", ""), i)
+            SheetEntry(
+                el.get("name", ""), int(el.get("sheetId", "0")), el.get(f"{{{REL_NS}}}id", ""), i
+            )
         )
     return entries
 
@@ -297,7 +300,7 @@ def add_sheet_entry(workbook_xml: bytes, name: str, sheet_id: int, rel_id: str) 
         rid = f"{prefix_match.group(1)}:id={quoteattr(rel_id)}"
     else:
         rid = f'xmlns:evrr="{REL_NS}" evrr:id={quoteattr(rel_id)}'
-    element = f"<sheet name={quoteattr(name)} sheetId=\"{sheet_id}\" {rid}/>"
+    element = f'<sheet name={quoteattr(name)} sheetId="{sheet_id}" {rid}/>'
     return insert_before_close(workbook_xml, "sheets", element)
 
 

@@ -70,9 +70,12 @@ def _convert(value: object, fmt: str | None, date1904: bool) -> tuple[str, str, 
     if isinstance(value, dt.datetime):
         return "n", _serial(value, date1904), fmt or _DATETIME_FORMAT, False
     if isinstance(value, dt.date):
-        return "n", _serial(dt.datetime(value.year, value.month, value.day), date1904), (
-            fmt or _DATE_FORMAT
-        ), False
+        return (
+            "n",
+            _serial(dt.datetime(value.year, value.month, value.day), date1904),
+            (fmt or _DATE_FORMAT),
+            False,
+        )
     if isinstance(value, numbers.Integral):
         return "n", str(int(value)), fmt, False
     if isinstance(value, numbers.Real):

@@ -175,7 +175,7 @@ def _number_format_id(numfmts: _Section, code: str | None) -> int:
                 return int(id_match.group(1))
             ids.append(int(id_match.group(1)))
     new_id = max([163, *ids]) + 1
-    numfmts.index_of(f"<numFmt numFmtId=\"{new_id}\" formatCode={quoteattr(code)}/>")
+    numfmts.index_of(f'<numFmt numFmtId="{new_id}" formatCode={quoteattr(code)}/>')
     return new_id
 
 
@@ -197,7 +197,9 @@ def _font_xml(style: NamedStyle, tail: str) -> str:
     parts = ["<b/>" if style.bold else "", "<i/>" if style.italic else ""]
     parts.append("<u/>" if style.underline else "")
     parts.append(f'<sz val="{style.size:g}"/>')
-    parts.append(f'<color rgb="{_argb(style.font_colour)}"/>' if style.font_colour else '<color theme="1"/>')
+    parts.append(
+        f'<color rgb="{_argb(style.font_colour)}"/>' if style.font_colour else '<color theme="1"/>'
+    )
     return "<font>" + "".join(parts) + tail + "</font>"
 
 
@@ -217,7 +219,9 @@ _BORDER_BOTTOM = (
 def _xf_xml(
     fmt_id: int, font_id: int, fill_id: int, border_id: int, quote: bool, style: NamedStyle | None
 ) -> str:
-    attrs = f'numFmtId="{fmt_id}" fontId="{font_id}" fillId="{fill_id}" borderId="{border_id}" xfId="0"'
+    attrs = (
+        f'numFmtId="{fmt_id}" fontId="{font_id}" fillId="{fill_id}" borderId="{border_id}" xfId="0"'
+    )
     if quote:
         attrs += ' quotePrefix="1"'
     for flag, on in (
