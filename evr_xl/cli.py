@@ -18,7 +18,9 @@ from evr_xl.findings import Finding, Severity, counts, sort_findings
 from evr_xl.workbook.grids import WorkbookError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
-TEMPLATE = Path(__file__).resolve().parent.parent / "workbook_templates" / "evr_program_template.xlsx"
+TEMPLATE = (
+    Path(__file__).resolve().parent.parent / "workbook_templates" / "evr_program_template.xlsx"
+)
 
 
 def _print(text: str = "") -> None:
@@ -30,9 +32,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     s = write_demo(args.folder)
     _print(f"Wrote the demo programme to {s.path}")
-    _print(f"  {s.workstreams} workstreams, {s.drivers} value drivers, {s.workplan_items} workplan items,")
-    _print(f"  {s.actuals} actuals rows, {s.risks} risks - a $100M post-merger integration, as of 2026-06.")
-    _print("It has the imperfections of a real programme (slipping milestones, orphan work, a driver")
+    _print(
+        f"  {s.workstreams} workstreams, {s.drivers} value drivers, {s.workplan_items} workplan items,"
+    )
+    _print(
+        f"  {s.actuals} actuals rows, {s.risks} risks - a $100M post-merger integration, as of 2026-06."
+    )
+    _print(
+        "It has the imperfections of a real programme (slipping milestones, orphan work, a driver"
+    )
     _print("without an owner, unvalidated actuals). Next:")
     _print(f"  evr check {s.path}        # traceability findings, by sheet and cell")
     _print(f"  evr metrics {s.path}      # the value numbers")
@@ -55,7 +63,9 @@ def cmd_new(args: argparse.Namespace) -> int:
         from evr_xl.workbook.template import build_template
 
         build_template(target)
-    _print(f"Wrote a blank programme workbook to {target}. Open it and start with the 'Start Here' sheet.")
+    _print(
+        f"Wrote a blank programme workbook to {target}. Open it and start with the 'Start Here' sheet."
+    )
     return EXIT_OK
 
 
@@ -64,56 +74,121 @@ def _group_lines(findings: list[Finding]) -> list[str]:
     by_sheet: dict[str, list[Finding]] = defaultdict(list)
     for f in sort_findings(findings):
         by_sheet[f.cell.sheet if f.cell else "(programme)"].append(f)
-    for sheet, items in sorted(by_sheet.items(), key=lambda kv: min(f.severity.rank for f in kv[1])):
+    for sheet, items in sorted(
+        by_sheet.items(), key=lambda kv: min(f.severity.rank for f in kv[1])
+    ):
         c = counts(items)
-        lines.append(f"{sheet}: {len(items)} finding(s) - " + ", ".join(f"{n} {s}" for s, n in c.items() if n))
+        lines.append(
+            f"{sheet}: {len(items)} finding(s) - "
+            + ", ".join(f"{n} {s}" for s, n in c.items() if n)
+        )
         for f in items:
             lines.append(f"  {f.severity.value:<7} {f.render()}")
     return lines
 
 
-def collect_findings(path: Path) -> tuple[object | None, list[Finding]]:
-    """Read the workbook and run every check: the one function the CLI, ribbon and UDFs share."""
-    from evr_xl.workbook.files import read_program
-
-    data, findings = read_program(path)
-    if data is not None:
-        try:
-            from evr_xl.checks import run_checks
-        except ImportError:  # the checks package is optional while it is being built
-            run_checks = None
-        if run_checks is not None:
-            findings = findings + run_checks(data)
-    return data, findings
-
-
 def cmd_check(args: argparse.Namespace) -> int:
+    from evr_xl.refresh import analyse
+
     path = Path(args.path)
-    data, findings = collect_findings(path)
+    a = analyse(path)
+    data, findings = a.data, a.findings
     c = counts(findings)
     if args.json:
-        _print(json.dumps({
-            "file": str(path),
-            "counts": c,
-            "findings": [{"code": f.code, "severity": f.severity.value, "cell": f.where,
-                          "message": f.message, "fix": f.fix} for f in sort_findings(findings)],
-        }, indent=2))
+        _print(
+            json.dumps(
+                {
+                    "file": str(path),
+                    "counts": c,
+                    "findings": [
+                        {
+                            "code": f.code,
+                            "severity": f.severity.value,
+                            "cell": f.where,
+                            "message": f.message,
+                            "fix": f.fix,
+                        }
+                        for f in sort_findings(findings)
+                    ],
+                },
+                indent=2,
+            )
+        )
     else:
-        _print(f"{path.name}: {c['Error']} error(s), {c['Warning']} warning(s), {c['Info']} note(s)")
+        _print(
+            f"{path.name}: {c['Error']} error(s), {c['Warning']} warning(s), {c['Info']} note(s)"
+        )
         for line in _group_lines(findings):
             _print(line)
         if data is None:
-            _print("The Program settings could not be read, so no metrics can be computed: fix the errors "
-                   "on the Program sheet first.")
+            _print(
+                "The Program settings could not be read, so no metrics can be computed: fix the errors "
+                "on the Program sheet first."
+            )
     return EXIT_FINDINGS if c[Severity.ERROR.value] or data is None else EXIT_OK
 
 
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from evr_xl.outputs.text import metrics_json, summary_lines, write_csvs
+    from evr_xl.refresh import analyse
+
+    a = analyse(Path(args.path), as_of=args.as_of)
+    if a.results is None:
+        _print(
+            f"{a.path.name}: no metrics — the Program settings could not be read. Run 'evr check {a.path}'."
+        )
+        return EXIT_FINDINGS
+    if args.json:
+        _print(metrics_json(a.results))
+    else:
+        for line in summary_lines(a.results):
+            _print(line)
+    if args.csv:
+        paths = write_csvs(a.results, args.csv)
+        print(
+            "Wrote " + ", ".join(str(p) for p in paths),
+            file=sys.stderr if args.json else sys.stdout,
+        )
+    return EXIT_OK
+
+
+def _progress(message: str) -> None:
+    print(f"  .. {message}", file=sys.stderr, flush=True)
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from evr_xl.refresh import refresh, summary_lines
+    from evr_xl.workbook.writer import WorkbookChanged, WorkbookLocked
+
+    try:
+        report = refresh(
+            Path(args.path),
+            as_of=args.as_of,
+            output=args.output,
+            progress=_print_nothing if args.quiet else _progress,
+        )
+    except (WorkbookChanged, WorkbookLocked) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    for line in summary_lines(report):
+        _print(line)
+    return EXIT_OK if report.written is not None else EXIT_FINDINGS
+
+
+def _print_nothing(_: str) -> None:
+    pass
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="evr", description="EVR-XL: govern the value a programme delivers.")
+    p = argparse.ArgumentParser(
+        prog="evr", description="EVR-XL: govern the value a programme delivers."
+    )
     p.add_argument("--version", action="version", version=f"evr {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    s = sub.add_parser("demo", help="write the demo programme workbook ($100M PMI) and say what to do next")
+    s = sub.add_parser(
+        "demo", help="write the demo programme workbook ($100M PMI) and say what to do next"
+    )
     s.add_argument("folder", nargs="?", default=".", help="folder to write into (default: here)")
     s.set_defaults(func=cmd_demo)
 
@@ -122,10 +197,36 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="overwrite an existing file")
     s.set_defaults(func=cmd_new)
 
-    s = sub.add_parser("check", help="print all findings, grouped by sheet; exit 1 when there are errors")
+    s = sub.add_parser(
+        "check", help="print all findings, grouped by sheet; exit 1 when there are errors"
+    )
     s.add_argument("path")
     s.add_argument("--json", action="store_true", help="machine-readable output")
     s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser(
+        "metrics", help="print the programme summary; write the driver and workstream tables"
+    )
+    s.add_argument("path")
+    s.add_argument("--json", action="store_true", help="programme, drivers and workstreams as JSON")
+    s.add_argument(
+        "--csv", metavar="DIR", help="also write drivers.csv, workstreams.csv, program.csv into DIR"
+    )
+    s.add_argument(
+        "--as-of", help="compute as of another period, e.g. 2026-05 (the file is not changed)"
+    )
+    s.set_defaults(func=cmd_metrics)
+
+    s = sub.add_parser(
+        "refresh", help="write Dashboard, Driver Metrics, Workstream Metrics, Findings, History"
+    )
+    s.add_argument("path")
+    s.add_argument(
+        "--as-of", help="refresh as of this period instead of the Program sheet's (e.g. 2026-07)"
+    )
+    s.add_argument("--output", "-o", help="write the refreshed copy here and leave PATH unchanged")
+    s.add_argument("--quiet", "-q", action="store_true", help="no progress messages")
+    s.set_defaults(func=cmd_refresh)
     return p
 
 

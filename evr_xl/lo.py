@@ -155,9 +155,7 @@ def to_pngs(pdf: str | Path, outdir: str | Path, dpi: int = 70) -> list[Path]:
         text=True,
         timeout=120,
     )
-    pages = sorted(
-        out_dir.glob(f"{pdf.stem}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1])
-    )
+    pages = sorted(out_dir.glob(f"{pdf.stem}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
     if result.returncode != 0 or not pages:
         raise LibreOfficeError(f"pdftoppm could not render {pdf}: {result.stderr.strip()[-300:]}")
     return pages

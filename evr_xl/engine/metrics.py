@@ -115,9 +115,7 @@ def compute(data: ProgramData) -> Results:
         index=pd.Index(d["driver_id"].to_numpy(object)),
     )
     internal = table.assign(ws_key=d["ws_key"].to_numpy(object), rag_measure=rag_measure)
-    workstreams = workstream_table(
-        data, internal, f.items, settings.rag_green, settings.rag_amber
-    )
+    workstreams = workstream_table(data, internal, f.items, settings.rag_green, settings.rag_amber)
     caused = slippage.value_at_risk_caused(f, binding, n_binding, slippage_var)
 
     def by_period(values: np.ndarray, columns: np.ndarray = periods) -> pd.DataFrame:

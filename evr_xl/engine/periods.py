@@ -129,7 +129,9 @@ class Ramps:
         start = self.start[:, None]
         n = (self.full - self.start + 1)[:, None].astype(float)
         x = np.clip((ords - start + 1) / n, 0.0, 1.0)
-        s = (_logistic(x) - _logistic(np.zeros(1))) / (_logistic(np.ones(1)) - _logistic(np.zeros(1)))
+        s = (_logistic(x) - _logistic(np.zeros(1))) / (
+            _logistic(np.ones(1)) - _logistic(np.zeros(1))
+        )
         s = np.where(x <= 0.0, 0.0, np.where(x >= 1.0, 1.0, s))
         step = (ords >= self.full[:, None]).astype(float)
         code = self.profile[:, None]
@@ -170,7 +172,9 @@ class PlanModel:
         r = self.ramps.fraction(ords)
         r_prev = self.ramps.fraction(ords - 1)
         target = self.signed_target[:, None]
-        formula = np.where(self.recurring[:, None], target / self.per_year * r, target * (r - r_prev))
+        formula = np.where(
+            self.recurring[:, None], target / self.per_year * r, target * (r - r_prev)
+        )
         custom = self.ramps.profile[:, None] == CUSTOM
         sign = self.sign[:, None]
         return np.where(custom, sign * self.ramps.custom_amount(ords), formula)

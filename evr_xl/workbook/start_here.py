@@ -62,8 +62,7 @@ def write_start_here(ws: Worksheet) -> None:
 
     row = _section(ws, row + 1, "How to fill it")
     for i, step in enumerate(STEPS, start=1):
-        ws.cell(row, 1, f"{i}.").alignment = Alignment(horizontal="right", vertical="top")
-        row = _paragraph(ws, row, step, col=2, span=2)
+        row = _paragraph(ws, row, f"{i}. {step}")
 
     row = _section(ws, row + 1, "The input sheets")
     row = _table_header(ws, row, ("Sheet", "What it is for", "How to fill it"))

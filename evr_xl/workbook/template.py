@@ -33,10 +33,13 @@ from evr_xl.workbook import layout
 from evr_xl.workbook.layout import COLOURS, FORMATS, INPUT_TABLES, Column, Kind, Setting, Table
 from evr_xl.workbook.start_here import write_start_here
 
-TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "workbook_templates" / "evr_program_template.xlsx"
+TEMPLATE_PATH = (
+    Path(__file__).resolve().parents[2] / "workbook_templates" / "evr_program_template.xlsx"
+)
 DEFAULT_PLAN_PERIODS = tuple(f"{y}-{m:02d}" for y in (2026, 2027, 2028) for m in range(1, 13))
 VALIDATION_ROWS = 2000  # dropdowns reach this many rows below the header, not only the table
 PERIOD_WIDTH = 10
+PRINT_WIDTH = 220  # column-width units per printed landscape page, at most
 _FIXED_TIME = datetime(2026, 1, 1)  # document properties: no wall-clock time in the file
 
 FONT = "Calibri"  # explicit: a font without a name renders as a serif in LibreOffice
@@ -120,7 +123,10 @@ def build_workbook(
         else:
             data = rows.get(table.sheet)
             if data is None and table is layout.STAGE_GATES:
-                data = [dict(zip(("stage", "name", "definition", "weight"), g)) for g in layout.DEFAULT_STAGE_GATES]
+                data = [
+                    dict(zip(("stage", "name", "definition", "weight"), g, strict=True))
+                    for g in layout.DEFAULT_STAGE_GATES
+                ]
             _write_table_sheet(ws, table, data or [], periods, list_names)
     _define_id_lists(wb, rows)
     wb.move_sheet(layout.LISTS_SHEET, offset=len(wb.sheetnames))  # last, hidden
@@ -279,8 +285,11 @@ def _write_table_sheet(
     frozen_col = "B" if (table.wide_periods or len(table.columns) > 8) else "A"
     ws.freeze_panes = f"{frozen_col}{hr + 1}"
     _print_setup(ws, f"{hr}:{hr}")
-    if extra:  # one printed page per year of periods, the Driver ID column repeated
-        ws.page_setup.fitToWidth = max(1, math.ceil(len(extra) / 12))
+    # Wide sheets print over several pages (the ID column repeated) rather than unreadably small:
+    # one page per year of periods, or per PRINT_WIDTH characters of columns.
+    pages = math.ceil(len(extra) / 12) if extra else math.ceil(sum(widths) / PRINT_WIDTH)
+    if pages > 1:
+        ws.page_setup.fitToWidth = pages
         ws.print_title_cols = "A:A"
 
 

@@ -103,7 +103,7 @@ class Package:
         """The new zip: untouched members raw-copied, changed ones deflated."""
         out = bytearray()
         central = bytearray()
-        for name, member in self._members.items():
+        for member in self._members.values():
             info = member.info
             flags = info.flag_bits & ~0x08  # sizes go in the local header: no data descriptor
             if member.data is None:

@@ -17,7 +17,7 @@ import math
 import numbers
 import re
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache
 from xml.sax.saxutils import escape, quoteattr
 
 from evr_xl.model.cellref import column_index, column_letter
@@ -36,7 +36,7 @@ _PAPER = {"A4": 9, "Letter": 1}
 Prepared = tuple[int, int, str, str, XfKey]  # row, col, cell type ("" n b inlineStr), payload, key
 
 
-@lru_cache(maxsize=None)
+@cache
 def _col(col: int) -> str:
     return column_letter(col)
 

@@ -39,7 +39,10 @@ def wb(template) -> openpyxl.Workbook:
 
 def _validations(ws):
     """(formula1 or None, set of ranges) for every data validation of a sheet."""
-    return [(dv.formula1, {str(r) for r in dv.sqref.ranges}, dv) for dv in ws.data_validations.dataValidation]
+    return [
+        (dv.formula1, {str(r) for r in dv.sqref.ranges}, dv)
+        for dv in ws.data_validations.dataValidation
+    ]
 
 
 def _list_values(wb, formula: str) -> list:
@@ -134,13 +137,18 @@ def test_id_columns_drop_down_the_source_tables_ids(wb):
             source = layout.TABLES_BY_SHEET[column.list_source]
             letter = openpyxl.utils.get_column_letter(i)
             (formula,) = [
-                f for f, ranges, _ in _validations(wb[table.sheet]) if f"{letter}5:{letter}2004" in ranges
+                f
+                for f, ranges, _ in _validations(wb[table.sheet])
+                if f"{letter}5:{letter}2004" in ranges
             ]
             dn = wb.defined_names[formula.lstrip("=")]
             id_col = [c.key for c in source.columns].index(source.id_key) + 1
             id_letter = openpyxl.utils.get_column_letter(id_col)
             assert list(dn.destinations) == [
-                (source.sheet, f"${id_letter}${source.header_row + 1}:${id_letter}${source.header_row + VALIDATION_ROWS}")
+                (
+                    source.sheet,
+                    f"${id_letter}${source.header_row + 1}:${id_letter}${source.header_row + VALIDATION_ROWS}",
+                )
             ]
             seen += 1
     assert seen == 6

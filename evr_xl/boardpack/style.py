@@ -1,0 +1,77 @@
+"""The board pack's one look: font, palette, number formats and money shown as text.
+
+One font family, a small palette of blues and greys for data, and the RAG colours kept for RAG
+alone. Money is shown in millions (programme and workstream figures) or thousands (driver and
+workplan-item figures), the currency in the number format and the unit in the column header.
+"""
+
+from __future__ import annotations
+
+import math
+
+from evr_xl.workbook.layout import COLOURS
+
+FONT = "Calibri"  # LibreOffice renders it with the metric-compatible Carlito
+
+NAVY = COLOURS["header"]  # titles, header bands, totals
+BLUE = "4472C4"  # the main data series
+LIGHT_BLUE = "9DC3E6"  # the second data series
+SLATE = "7F7F7F"  # decreases, value at risk
+LIGHT_GREY = "D9D9D9"  # shortfall, helper lines
+TEXT_GREY = "595959"  # notes and labels
+TILE = "F2F2F2"  # KPI tile background
+RAG_FILL = {"Green": COLOURS["green"], "Amber": COLOURS["amber"], "Red": COLOURS["red"]}
+RAG_FONT = {"Green": "006100", "Amber": "9C5700", "Red": "9C0006"}
+
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "AUD": "A$", "CAD": "C$"}
+
+PCT = "0%"
+PCT1 = "0.0%"
+INT = "#,##0"
+PERIODS = '0 "per."'  # a whole number of periods (months or quarters)
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def money_format(currency: str, unit: str = "M", decimals: int = 1) -> str:
+    """An Excel number format showing money in millions (unit "M") or thousands ("K").
+
+    e.g. USD, M -> ``"$"#,##0.0,,"M"``; CHF, K -> ``#,##0," K CHF"``. Negative amounts keep
+    the minus sign; the currency sits in the format so the cell still holds the full amount.
+    """
+    scale = ",," if unit == "M" else ","
+    digits = "#,##0" + ("." + "0" * decimals if decimals else "")
+    symbol = SYMBOLS.get(currency.upper())
+    if symbol:
+        pos = f"{_quoted(symbol)}{digits}{scale}{_quoted(unit)}"
+    else:
+        pos = f"{digits}{scale}{_quoted(' ' + unit + ' ' + currency.upper())}"
+    return f"{pos};-{pos}"
+
+
+def money_text(amount: float | None, currency: str, unit: str = "M", decimals: int = 1) -> str:
+    """Money as the pack writes it in sentences: $41.2M, -$3.3M, 250.0K CHF, or "n/a"."""
+    if amount is None or not math.isfinite(amount):
+        return "n/a"
+    scaled = amount / (1e6 if unit == "M" else 1e3)
+    if round(scaled, decimals) == 0:
+        scaled = 0.0  # no "-$0.0M"
+    sign = "-" if scaled < 0 else ""
+    number = f"{abs(scaled):,.{decimals}f}"
+    symbol = SYMBOLS.get(currency.upper())
+    if symbol:
+        return f"{sign}{symbol}{number}{unit}"
+    return f"{sign}{number} {unit} {currency.upper()}"
+
+
+def unit_label(currency: str, unit: str = "M") -> str:
+    """The unit as written in a column header, e.g. "USD M"."""
+    return f"{currency.upper()} {unit}"
+
+
+def pct_text(value: float | None) -> str:
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    return f"{value:.0%}"

@@ -1,0 +1,84 @@
+"""Checks on timing and reconciliation: a ramp that starts before its enabling work finishes
+(TM001), a full run-rate period before the ramp start (TM002), and recurring targets that do not
+add up to the value promise (RC001)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from evr_xl.checks.common import money, results_of
+from evr_xl.engine import Results
+from evr_xl.findings import Finding, finding
+from evr_xl.model.periods import label_of, ordinal
+from evr_xl.model.records import ProgramData
+
+RECONCILIATION_TOLERANCE = 0.01  # 1% of the value promise
+
+
+def ramp_before_enablers(data: ProgramData, results: Results | None = None) -> list[Finding]:
+    """TM001: the ramp starts in a period before the (forecast) finish of an enabling item.
+
+    The enabler's finish is its late finish (actual, else forecast, else planned; overdue work
+    not before next period). Value may start in the period the work finishes.
+    """
+    f = results_of(data, results).frames
+    h = f.horizon
+    links = f.links[~f.links["cancelled"]]
+    if links.empty:
+        return []
+    finish = f.items["late_ord"].to_numpy(np.int64)[links["item"].to_numpy(np.int64)]
+    frame = links.assign(finish=finish).sort_values(["driver", "finish"], kind="stable")
+    latest = frame.groupby("driver").tail(1)
+    start = f.drivers["start_ord"].to_numpy(np.int64)
+    out = []
+    for drv, item, fin in zip(
+        latest["driver"].tolist(), latest["item"].tolist(), latest["finish"].tolist(), strict=True
+    ):
+        if start[drv] < fin:
+            d = data.drivers[int(f.drivers["pos"].iat[drv])]
+            w = data.workplan[item]
+            out.append(
+                finding(
+                    "TM001",
+                    f"driver {d.driver_id} ramps up from {h.label(int(start[drv]))} but its "
+                    f"enabling item {w.item_id} finishes in {h.label(int(fin))}",
+                    d.cell("ramp_start"),
+                )
+            )
+    return out
+
+
+def full_run_rate_before_start(data: ProgramData, results: Results | None = None) -> list[Finding]:
+    """TM002: Full run-rate by is in a period before Ramp start."""
+    pt = data.settings.period_type
+    return [
+        finding(
+            "TM002",
+            f"driver {d.driver_id} reaches full run-rate in {label_of(d.full_run_rate_by, pt)}, "
+            f"before its ramp start in {label_of(d.ramp_start, pt)}",
+            d.cell("full_run_rate_by"),
+        )
+        for d in data.drivers
+        if ordinal(d.full_run_rate_by, pt) < ordinal(d.ramp_start, pt)
+    ]
+
+
+def reconciliation(data: ProgramData, results: Results | None = None) -> list[Finding]:
+    """RC001: Σ recurring targets (dis-benefits subtract) differs from the promise by more than 1%."""
+    p = results_of(data, results).program
+    promise, total, gap = p.value_promise, p.sum_targets, p.reconciliation_gap
+    if abs(gap) <= RECONCILIATION_TOLERANCE * abs(promise) and (promise or not total):
+        return []
+    if not promise and not total:
+        return []
+    cur = p.currency
+    share = f" ({abs(gap) / abs(promise):.1%})" if promise else ""
+    direction = "short of" if gap > 0 else "above"
+    return [
+        finding(
+            "RC001",
+            f"recurring value-driver targets add up to {money(total, cur)}, {money(abs(gap), cur)}"
+            f"{share} {direction} the value promise of {money(promise, cur)}",
+            data.settings.cell("value_promise"),
+        )
+    ]

@@ -1,0 +1,398 @@
+"""The logic behind the worksheet functions (udfs/evr_functions.py), free of xlwings.
+
+A worksheet function hands its table arguments here. They become grids and go through the same
+reader as a file (`read_grids`), then the engine (`compute`) and, for findings, the checks. What
+comes back is Excel-ready: numbers, text, or "" for an empty cell; a problem is a short text such
+as ``#EVR! Program!B7: Value promise is required`` — never an exception.
+
+Cache (ARCHITECTURE.md: UDFs are pure functions of their arguments): results are kept in small
+module-level LRU maps keyed on the CONTENT of the arguments — Python's 64-bit hash of the value
+tuples Excel passes — so a sheet full of calls on the same tables reads and computes once. There
+is no other state: change a cell and the content, hence the key, changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, TypeVar
+
+from evr_xl.engine import Results, compute
+from evr_xl.engine.frames import key as id_key
+from evr_xl.excel.udf_args import grid_for, period_arg, text_arg
+from evr_xl.findings import Finding, Severity, finding, sort_findings
+from evr_xl.model import ProgramData
+from evr_xl.model.periods import label_of, ordinal
+from evr_xl.workbook import layout as L
+from evr_xl.workbook.grids import WorkbookError
+from evr_xl.workbook.reader import read_grids
+
+log = logging.getLogger(__name__)
+
+ERROR_PREFIX = "#EVR! "
+MAX_ERROR_TEXT = 255
+Cell = str | float | bool
+
+# The table arguments, in the order every worksheet function takes them.
+TABLE_ORDER: tuple[L.Table, ...] = (
+    L.PROGRAM,
+    L.VALUE_DRIVERS,
+    L.WORKPLAN,
+    L.ACTUALS,
+    L.RISKS,
+    L.VALUE_PLAN,
+    L.STAGE_GATES,
+    L.WORKSTREAMS,
+    L.COSTS,
+)
+REQUIRED_ARGS = 4  # program, drivers, workplan, actuals
+
+# The driver metrics table a worksheet function spills: (Results.drivers column, header).
+DRIVER_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("driver_id", "Driver ID"),
+    ("name", "Name"),
+    ("workstream_id", "Workstream ID"),
+    ("category", "Category"),
+    ("recurrence", "Recurrence"),
+    ("owner", "Owner"),
+    ("stage", "Stage"),
+    ("target", "Target"),
+    ("plan_to_date", "Plan to date"),
+    ("realized_to_date", "Realized to date"),
+    ("realized_validated", "Realized validated"),
+    ("realization_pct", "Realization %"),
+    ("run_rate_achieved", "Run-rate achieved"),
+    ("run_rate_pct", "Run-rate %"),
+    ("slip_periods", "Slip (periods)"),
+    ("slip_items", "Slipping items"),
+    ("forecast_in_horizon", "Forecast in horizon"),
+    ("planned_exit_run_rate", "Planned exit run-rate"),
+    ("forecast_exit_run_rate", "Forecast exit run-rate"),
+    ("slippage_var", "Slippage VaR"),
+    ("risk_exposure", "Risk exposure"),
+    ("value_at_risk", "Value at risk"),
+    ("confidence_weighted_forecast", "Confidence-weighted forecast"),
+    ("rag", "RAG"),
+)
+FINDING_HEADERS = ("Severity", "Code", "Cell", "Message", "Fix")
+
+EVALUATIONS = 16  # programmes (table contents x as-of) kept
+OUTPUTS = 64  # spilled tables kept
+
+
+class UdfError(Exception):
+    """A problem to show in the cell instead of a value (the message, without the prefix)."""
+
+
+@dataclass
+class Evaluation:
+    """One programme read from table arguments, computed lazily, cached on their content."""
+
+    data: ProgramData | None
+    findings: list[Finding]  # the reader's
+    passed: tuple[bool, ...]  # which table arguments were given
+    _results: Results | None = None
+    _checked: list[Finding] | None = None
+    _driver_keys: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def results(self) -> Results:
+        if self.data is None:
+            raise UdfError(settings_problem(self.findings))
+        if self._results is None:
+            self._results = compute(self.data)
+            self._driver_keys = {id_key(d): d for d in self._results.drivers.index}
+        return self._results
+
+    def driver(self, driver_id: Any) -> str:
+        """The driver's ID as stored in the results, found case-insensitively."""
+        wanted = text_arg(driver_id)
+        if not wanted:
+            raise UdfError('give a driver ID, e.g. "VD-001"')
+        results = self.results
+        found = self._driver_keys.get(id_key(wanted))
+        if found is None:
+            raise UdfError(
+                f"driver {wanted} not found in {L.VALUE_DRIVERS.name} "
+                f"({len(results.drivers)} drivers read)"
+            )
+        return found
+
+    @property
+    def all_findings(self) -> list[Finding]:
+        if self._checked is None:
+            checked: list[Finding] = []
+            if self.data is not None:
+                from evr_xl.checks import run_checks  # noqa: PLC0415 (heavy; only for findings)
+
+                checked = run_checks(self.data, self.results)
+            self._checked = sort_findings(self.findings + checked)
+        return self._checked
+
+
+class LRU(OrderedDict[Any, Any]):
+    """A small least-recently-used map."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def get_or(self, key: Any, make: Callable[[], Any]) -> Any:
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = make()
+        self[key] = value
+        if len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+
+_evaluations = LRU(EVALUATIONS)
+_outputs = LRU(OUTPUTS)
+
+
+def clear_cache() -> None:
+    """Forget every cached programme and output (tests; a 'recalculate from scratch')."""
+    _evaluations.clear()
+    _outputs.clear()
+
+
+def content_key(tables: tuple[Any, ...], as_of: Any = None) -> int:
+    """The cache key of the arguments' content: a 64-bit hash of the value tuples."""
+    return hash((_hashable(tables), _hashable(as_of)))
+
+
+def _hashable(value: Any) -> Any:
+    """COM passes tuples (hashable as they are); lists from elsewhere become tuples."""
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, tuple) and any(isinstance(v, list) for v in value):
+        return tuple(_hashable(v) for v in value)
+    return value
+
+
+def evaluate(tables: tuple[Any, ...], as_of: Any = None) -> Evaluation:
+    """The programme in these table arguments (cached on their content)."""
+    return _evaluations.get_or(content_key(tables, as_of), lambda: _read(tables, as_of))
+
+
+def _read(tables: tuple[Any, ...], as_of: Any) -> Evaluation:
+    tables = tuple(tables) + (None,) * (len(TABLE_ORDER) - len(tables))
+    for table, value in zip(TABLE_ORDER[:REQUIRED_ARGS], tables, strict=False):
+        if value is None:
+            raise UdfError(f"{table.name}[#All] is required (the {table.sheet} table)")
+    period, problem = period_arg(as_of)
+    if problem:
+        raise UdfError(f"as_of: {problem}")
+    grids = {
+        t.sheet: grid_for(t, v) for t, v in zip(TABLE_ORDER, tables, strict=True) if v is not None
+    }
+    data, findings = read_grids(grids, source="worksheet function")
+    findings = [_not_passed(f) if f.code == "RD014" else f for f in findings]
+    if data is not None and period is not None:
+        settings = data.settings.model_copy(update={"as_of": period})
+        data = data.model_copy(update={"settings": settings})
+    return Evaluation(data, findings, tuple(t is not None for t in tables))
+
+
+def _not_passed(f: Finding) -> Finding:
+    """RD014 reworded for a function: the table was not passed, rather than a sheet missing."""
+    sheet = f.cell.sheet if f.cell else ""
+    name = L.TABLES_BY_SHEET[sheet].name if sheet in L.TABLES_BY_SHEET else sheet
+    return finding("RD014", f"{name} not passed to the function; treated as empty", f.cell)
+
+
+def settings_problem(findings: list[Finding]) -> str:
+    """Why the Program table could not be used: the first error on it."""
+    for f in findings:
+        if f.cell and f.cell.sheet == L.PROGRAM.sheet and f.severity is Severity.ERROR:
+            return f.render()
+    for f in findings:
+        if f.cell and f.cell.sheet == L.PROGRAM.sheet:
+            return f.render()
+    return f"the settings in {L.PROGRAM.name} could not be read"
+
+
+# --- Excel-ready values --------------------------------------------------------------------------
+
+
+def excel_value(value: Any) -> Cell:
+    """A result value as Excel shows it: float, text, bool, or "" for empty (None, NaN)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | str):
+        return value
+    if hasattr(value, "item"):  # numpy scalar
+        value = value.item()
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, int | float):
+        return float(value) if math.isfinite(value) else ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def error_text(message: str) -> str:
+    """The short text shown in a cell instead of a value."""
+    text = " ".join(str(message).split())
+    return (ERROR_PREFIX + text)[:MAX_ERROR_TEXT]
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def guarded(func: F) -> F:
+    """Turn any exception into a short #EVR! text: a cell never shows a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except UdfError as exc:
+            return error_text(str(exc))
+        except WorkbookError as exc:
+            return error_text(str(exc))
+        except Exception as exc:  # a programming error: logged for us, short for the user
+            log.exception("worksheet function %s failed", func.__name__)
+            return error_text(f"internal error in {func.__name__}: {type(exc).__name__}: {exc}")
+
+    return wrapper  # type: ignore[return-value]
+
+
+# --- What the worksheet functions return ------------------------------------------------------
+
+
+@guarded
+def driver_metrics(tables: tuple[Any, ...], as_of: Any = None) -> tuple[tuple[Cell, ...], ...]:
+    """The driver metrics table with its header row (cached: a repeat call is a lookup)."""
+    key = ("driver_metrics", content_key(tables, as_of))
+    return _outputs.get_or(key, lambda: _driver_table(evaluate(tables, as_of)))
+
+
+def _driver_table(ev: Evaluation) -> tuple[tuple[Cell, ...], ...]:
+    frame = ev.results.drivers
+    header = tuple(h for _k, h in DRIVER_COLUMNS)
+    columns = [frame[k].tolist() for k, _h in DRIVER_COLUMNS]
+    rows = tuple(tuple(excel_value(v) for v in row) for row in zip(*columns, strict=True))
+    return (header, *rows)
+
+
+@guarded
+def findings_table(tables: tuple[Any, ...]) -> tuple[tuple[Cell, ...], ...]:
+    """Every finding (reader and checks), errors first, with a header row."""
+    key = ("findings", content_key(tables))
+
+    def make() -> tuple[tuple[Cell, ...], ...]:
+        ev = evaluate(tables)
+        rows = tuple((f.severity.value, f.code, f.where, f.message, f.fix) for f in ev.all_findings)
+        return (FINDING_HEADERS, *rows) if rows else (FINDING_HEADERS, ("", "", "", "none", ""))
+
+    return _outputs.get_or(key, make)
+
+
+def _column(name: Any) -> str:
+    """A driver metric named by its column key or its header (case-insensitive)."""
+    wanted = text_arg(name).casefold()
+    for k, h in DRIVER_COLUMNS:
+        if wanted in (k, h.casefold()):
+            return k
+    names = ", ".join(h for _k, h in DRIVER_COLUMNS)
+    raise UdfError(f"unknown metric '{text_arg(name)}'; use one of: {names}")
+
+
+@guarded
+def driver_value(driver_id: Any, metric: Any, tables: tuple[Any, ...], as_of: Any = None) -> Cell:
+    """One metric of one driver, e.g. ('VD-001', 'value_at_risk')."""
+    column = _column(metric)
+    ev = evaluate(tables, as_of)
+    return excel_value(ev.results.drivers.at[ev.driver(driver_id), column])
+
+
+@guarded
+def driver_in_period(
+    driver_id: Any, period: Any, what: str, tables: tuple[Any, ...], as_of: Any = None
+) -> Cell:
+    """Plan or realized value of a driver in one period; to date (up to as-of) when blank.
+
+    `what` is "plan" or "actual". Realized value of a period after the as-of period is empty:
+    nothing is realized yet as of that date.
+    """
+    ev = evaluate(tables, as_of)
+    driver = ev.driver(driver_id)
+    results = ev.results
+    wanted, problem = period_arg(period)
+    if problem:
+        raise UdfError(f"period: {problem}")
+    if wanted is None:
+        column = "plan_to_date" if what == "plan" else "realized_to_date"
+        return excel_value(results.drivers.at[driver, column])
+    h = results.horizon
+    n = ordinal(wanted, h.period_type)
+    if not h.first <= n <= h.last:
+        raise UdfError(
+            f"period {label_of(wanted, h.period_type)} is outside the horizon "
+            f"{h.label(h.first)}..{h.label(h.last)}"
+        )
+    frame = results.plan if what == "plan" else results.actual
+    if n not in frame.columns:
+        return ""
+    return excel_value(frame.at[driver, n])
+
+
+PROGRAM_FIGURES = tuple(
+    k
+    for k in (
+        "value_promise",
+        "sum_targets",
+        "reconciliation_gap",
+        "plan_to_date",
+        "realized_to_date",
+        "realized_validated",
+        "realization_pct",
+        "plan_in_horizon",
+        "forecast_in_horizon",
+        "forecast_exit_run_rate",
+        "gap_to_promise",
+        "slippage_var",
+        "risk_exposure",
+        "value_at_risk",
+        "confidence_weighted_forecast",
+        "cost_budget",
+        "cost_actual_to_date",
+        "net_value",
+        "npv",
+        "rag",
+        "as_of",
+        "currency",
+        "n_drivers",
+        "n_items",
+        "n_slipping_milestones",
+    )
+)
+
+
+@guarded
+def program_value(metric: Any, tables: tuple[Any, ...], as_of: Any = None) -> Cell:
+    """One programme figure, e.g. 'value_at_risk' or 'gap_to_promise'."""
+    name = text_arg(metric).casefold().replace(" ", "_").replace("-", "_")
+    if name not in PROGRAM_FIGURES:
+        raise UdfError(
+            f"unknown programme figure '{text_arg(metric)}'; use one of: "
+            + ", ".join(PROGRAM_FIGURES)
+        )
+    return excel_value(getattr(evaluate(tables, as_of).results.program, name))
+
+
+def table_args(*values: Any) -> tuple[Any, ...]:
+    """The table arguments as one tuple in TABLE_ORDER, trailing omitted ones dropped."""
+    out = list(values)
+    while out and out[-1] is None:
+        out.pop()
+    return tuple(out)

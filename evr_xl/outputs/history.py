@@ -1,0 +1,140 @@
+"""History: one snapshot of the key figures per refresh — the memory of how the forecast moved.
+
+The History sheet is a long table: per snapshot one Programme row and one row per driver. A
+refresh reads the rows already there, drops any snapshot with the same as-of period (refreshing
+twice for one period replaces that period's snapshot), appends the new one, and writes the sheet
+again. The board pack's "since the last steering committee" page compares the two latest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from evr_xl.engine import Results
+from evr_xl.outputs.sheet import PrintSettings, SheetSpec
+from evr_xl.outputs.sheets import HEADER_ROW, Col, table_cells, title_cells
+from evr_xl.workbook.grids import Grid
+from evr_xl.workbook.layout import normalise_header
+
+SHEET = "History"
+PROGRAMME = "PROGRAMME"
+FIGURES = (
+    "plan_to_date",
+    "realized_to_date",
+    "forecast_in_horizon",
+    "forecast_exit_run_rate",
+    "value_at_risk",
+    "confidence_weighted_forecast",
+)
+COLUMNS = (
+    Col("As-of", "as_of", width=10),
+    Col("Taken at (UTC)", "taken_at", width=18),
+    Col("Scope", "scope", width=11),
+    Col("ID", "id", width=11),
+    Col("Name", "name", width=30),
+    Col("Plan to date", "plan_to_date", "money"),
+    Col("Realized to date", "realized_to_date", "money"),
+    Col("Forecast in horizon", "forecast_in_horizon", "money"),
+    Col("Forecast exit run-rate", "forecast_exit_run_rate", "money"),
+    Col("Value at risk", "value_at_risk", "money"),
+    Col("Confidence-weighted forecast", "confidence_weighted_forecast", "money", 16),
+    Col("Value RAG", "rag", "rag", 9),
+)
+
+
+@dataclass
+class Snapshot:
+    """The key figures at one refresh."""
+
+    as_of: str
+    taken_at: str
+    program: dict[str, Any] = field(default_factory=dict)
+    drivers: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def rows(self) -> list[dict[str, Any]]:
+        head = {"as_of": self.as_of, "taken_at": self.taken_at}
+        out = [{**head, "scope": "Programme", "id": PROGRAMME, **self.program}]
+        out += [{**head, "scope": "Driver", "id": k, **v} for k, v in self.drivers.items()]
+        return out
+
+
+def snapshot(results: Results, taken_at: datetime) -> Snapshot:
+    p = results.program
+    program = {k: getattr(p, k) for k in FIGURES} | {"name": p.name, "rag": p.rag}
+    d = results.drivers
+    drivers = {
+        str(i): {"name": r["name"], "rag": r["rag"], **{k: float(r[k]) for k in FIGURES}}
+        for i, r in zip(d["driver_id"], d.to_dict("records"), strict=True)
+    }
+    return Snapshot(p.as_of, taken_at.strftime("%Y-%m-%d %H:%M"), program, drivers)
+
+
+def read_history(grid: Grid | None) -> list[Snapshot]:
+    """Snapshots from an existing History sheet (oldest first); unreadable rows are skipped."""
+    if grid is None:
+        return []
+    keys = {normalise_header(c.header): c.key for c in COLUMNS}
+    header_row = next(
+        (
+            r
+            for r in range(1, min(grid.n_rows, 30) + 1)
+            if normalise_header(grid.value(r, 1)) == "as of"
+        ),
+        None,
+    )
+    if header_row is None:
+        return []
+    cols = {
+        keys[n]: ci
+        for ci, v in enumerate(grid.rows[header_row - 1], start=1)
+        if (n := normalise_header(v)) in keys
+    }
+    snaps: dict[str, Snapshot] = {}
+    for r in range(header_row + 1, grid.n_rows + 1):
+        row = {k: grid.value(r, ci) for k, ci in cols.items()}
+        as_of, ident = row.get("as_of"), row.get("id")
+        if not as_of or not ident:
+            continue
+        as_of = str(as_of)
+        snap = snaps.setdefault(as_of, Snapshot(as_of, str(row.get("taken_at") or "")))
+        figures = {k: _number(row.get(k)) for k in FIGURES} | {
+            "name": row.get("name"),
+            "rag": row.get("rag"),
+        }
+        if str(ident) == PROGRAMME:
+            snap.program = figures
+        else:
+            snap.drivers[str(ident)] = figures
+    return sorted(snaps.values(), key=lambda s: s.as_of)
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def merge(previous: list[Snapshot], new: Snapshot) -> list[Snapshot]:
+    """Previous snapshots with the same as-of replaced by `new`, oldest first."""
+    return sorted([s for s in previous if s.as_of != new.as_of] + [new], key=lambda s: s.as_of)
+
+
+def history_sheet(snapshots: list[Snapshot], currency: str, name: str) -> SheetSpec:
+    rows = [row for s in snapshots for row in s.rows()]
+    cells, last = table_cells(COLUMNS, rows, currency)
+    cells += title_cells(
+        f"History — {name}",
+        f"{currency} · one snapshot per refresh (a second refresh for the same as-of replaces "
+        "it) · written by EVR: do not edit.",
+    )
+    from evr_xl.outputs.sheets import rag_formats
+
+    return SheetSpec(
+        name=SHEET,
+        cells=tuple(cells),
+        col_widths={c + 1: col.width for c, col in enumerate(COLUMNS)},
+        freeze=f"A{HEADER_ROW + 1}",
+        conditional_formats=rag_formats(COLUMNS, HEADER_ROW + 1, last),
+        tab_colour="7F7F7F",
+        print_settings=PrintSettings(footer=f"{name} · History"),
+    )

@@ -1,0 +1,285 @@
+"""The output sheets of PRODUCT.md as descriptions: Driver Metrics, Workstream Metrics, Findings.
+
+Pure data built from the engine's Results, the findings and the ProgramData (for links back to
+the input cells). The Dashboard is in dashboard.py and History in history.py. Rendered to a file
+by evr_xl.workbook.writer and to a live book by evr_xl.excel.render.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from evr_xl.engine import Results
+from evr_xl.findings import Finding, counts, sort_findings
+from evr_xl.model import CellRef, ProgramData
+from evr_xl.model.cellref import column_letter
+from evr_xl.outputs.sheet import CellSpec, ConditionalFormat, PrintSettings, SheetSpec, escape_text
+from evr_xl.units import excel_money_format
+
+HEADER_ROW = 4
+PCT = "0%"
+INT = "0"
+TEXT = None
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column of an output table: header, source key, number-format kind, width."""
+
+    header: str
+    key: str
+    kind: str = "text"  # text | money | pct | int | rag | link
+    width: float = 14
+
+
+def clean(value: Any) -> Any:
+    """A DataFrame value as a cell value: NaN/NA -> blank, numpy scalars -> Python, text escaped."""
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (tuple, list)):
+        value = ", ".join(str(v) for v in value)
+    if isinstance(value, str):
+        return escape_text(value)
+    return value
+
+
+def title_cells(title: str, subtitle: str) -> list[CellSpec]:
+    return [
+        CellSpec(1, 1, escape_text(title), style="title"),
+        CellSpec(2, 1, escape_text(subtitle), style="subtitle"),
+    ]
+
+
+def subtitle_for(results: Results, what: str) -> str:
+    p = results.program
+    return (
+        f"{what} · {p.currency} · as of {p.as_of} · horizon {p.first_period} to {p.last_period} · "
+        "written by EVR on refresh: do not edit (your changes would be replaced)."
+    )
+
+
+def table_cells(
+    columns: Sequence[Col],
+    rows: Iterable[dict[str, Any]],
+    currency: str,
+    *,
+    top: int = HEADER_ROW,
+    links: dict[int, str] | None = None,
+) -> tuple[list[CellSpec], int]:
+    """Header + rows as cells; returns (cells, last row). `links[i]` links row i's first cell."""
+    fmt = {"money": excel_money_format(currency), "pct": PCT, "int": INT}
+    cells = [CellSpec(top, c + 1, col.header, style="header") for c, col in enumerate(columns)]
+    r = top
+    for i, row in enumerate(rows):
+        r = top + 1 + i
+        for c, col in enumerate(columns):
+            value = clean(row.get(col.key))
+            link = links.get(i) if links and c == 0 else None
+            cells.append(
+                CellSpec(
+                    r,
+                    c + 1,
+                    value,
+                    number_format=fmt.get(col.kind),
+                    style="link" if link else None,
+                    hyperlink=link,
+                )
+            )
+    return cells, r
+
+
+def rag_formats(columns: Sequence[Col], first: int, last: int) -> tuple[ConditionalFormat, ...]:
+    out: list[ConditionalFormat] = []
+    for c, col in enumerate(columns):
+        if col.kind == "rag" and last >= first:
+            rng = f"{column_letter(c + 1)}{first}:{column_letter(c + 1)}{last}"
+            out += [
+                ConditionalFormat(rng, "Green", "rag_green"),
+                ConditionalFormat(rng, "Amber", "rag_amber"),
+                ConditionalFormat(rng, "Red", "rag_red"),
+            ]
+    return tuple(out)
+
+
+def _sheet(
+    name: str, cells: list[CellSpec], columns: Sequence[Col], last: int, footer: str
+) -> SheetSpec:
+    return SheetSpec(
+        name=name,
+        cells=tuple(cells),
+        col_widths={c + 1: col.width for c, col in enumerate(columns)},
+        freeze=f"B{HEADER_ROW + 1}",
+        conditional_formats=rag_formats(columns, HEADER_ROW + 1, last),
+        tab_colour="1F3864",
+        print_settings=PrintSettings(footer=footer),
+    )
+
+
+DRIVER_COLUMNS = (
+    Col("Driver ID", "driver_id", "link", 11),
+    Col("Name", "name", width=34),
+    Col("Workstream", "workstream_id", width=12),
+    Col("Category", "category", width=15),
+    Col("Recurrence", "recurrence", width=11),
+    Col("Owner", "owner", width=16),
+    Col("Stage", "stage", width=7),
+    Col("Target", "target", "money"),
+    Col("Plan to date", "plan_to_date", "money"),
+    Col("Realized to date", "realized_to_date", "money"),
+    Col("of which validated", "realized_validated", "money"),
+    Col("Realization %", "realization_pct", "pct", 12),
+    Col("Run-rate achieved", "run_rate_achieved", "money"),
+    Col("Run-rate %", "run_rate_pct", "pct", 11),
+    Col("Slip (periods)", "slip_periods", "int", 9),
+    Col("Slipping items", "slip_items", width=18),
+    Col("Plan in horizon", "plan_in_horizon", "money"),
+    Col("Forecast in horizon", "forecast_in_horizon", "money"),
+    Col("Forecast exit run-rate", "forecast_exit_run_rate", "money"),
+    Col("Slippage VaR", "slippage_var", "money"),
+    Col("Risk exposure", "risk_exposure", "money"),
+    Col("Value at risk", "value_at_risk", "money"),
+    Col("Confidence weight", "confidence_weight", "pct", 11),
+    Col("Confidence-weighted forecast", "confidence_weighted_forecast", "money", 16),
+    Col("Value RAG", "rag", "rag", 9),
+)
+
+
+def _input_links(records: Iterable[Any], key: str) -> dict[str, str]:
+    return {getattr(r, key): r.cell(key).excel_ref for r in records if r.cell(key) is not None}
+
+
+def driver_metrics_sheet(data: ProgramData, results: Results) -> SheetSpec:
+    """One row per value driver; the ID links to the driver's row on Value Drivers."""
+    p = results.program
+    rows = results.drivers.to_dict("records")
+    where = _input_links(data.drivers, "driver_id")
+    links = {i: where[r["driver_id"]] for i, r in enumerate(rows) if r["driver_id"] in where}
+    cells, last = table_cells(DRIVER_COLUMNS, rows, p.currency, links=links)
+    cells += title_cells(
+        f"Driver Metrics — {p.name}", subtitle_for(results, "Money in " + p.currency)
+    )
+    return _sheet(
+        "Driver Metrics",
+        cells,
+        DRIVER_COLUMNS,
+        last,
+        f"{p.name} · Driver Metrics · as of {p.as_of}",
+    )
+
+
+WORKSTREAM_COLUMNS = (
+    Col("Workstream", "workstream_id", "link", 12),
+    Col("Name", "name", width=22),
+    Col("Drivers", "n_drivers", "int", 8),
+    Col("Workplan items", "n_items", "int", 9),
+    Col("Task completion %", "task_completion_pct", "pct", 11),
+    Col("Value realization %", "value_realization_pct", "pct", 11),
+    Col("Divergence (pts)", "divergence", "pct", 11),
+    Col("Green on tasks, red on value", "flag", width=16),
+    Col("Value RAG", "rag", "rag", 9),
+    Col("Target", "target", "money"),
+    Col("Plan to date", "plan_to_date", "money"),
+    Col("Realized to date", "realized_to_date", "money"),
+    Col("Forecast exit run-rate", "forecast_exit_run_rate", "money"),
+    Col("Value at risk", "value_at_risk", "money"),
+    Col("Confidence-weighted forecast", "confidence_weighted_forecast", "money", 16),
+)
+
+
+def workstream_rows(results: Results) -> list[dict[str, Any]]:
+    rows = results.workstreams.to_dict("records")
+    for r in rows:
+        r["flag"] = "YES — tasks done, value not" if r.get("green_on_tasks_red_on_value") else ""
+    return rows
+
+
+def workstream_metrics_sheet(data: ProgramData, results: Results) -> SheetSpec:
+    p = results.program
+    rows = workstream_rows(results)
+    where = _input_links(data.workstreams, "workstream_id")
+    links = {
+        i: where[r["workstream_id"]] for i, r in enumerate(rows) if r["workstream_id"] in where
+    }
+    cells, last = table_cells(WORKSTREAM_COLUMNS, rows, p.currency, links=links)
+    cells += title_cells(
+        f"Workstream Metrics — {p.name}",
+        subtitle_for(results, "Task completion vs value realization"),
+    )
+    note_row = last + 2
+    cells.append(
+        CellSpec(
+            note_row,
+            1,
+            "Divergence = task completion % − value realization %. "
+            "'Green on tasks, red on value': tasks at or above the green threshold while the "
+            "value RAG is Red — the work is done but the value is not coming.",
+            style="note",
+        )
+    )
+    return _sheet(
+        "Workstream Metrics",
+        cells,
+        WORKSTREAM_COLUMNS,
+        last,
+        f"{p.name} · Workstream Metrics · as of {p.as_of}",
+    )
+
+
+FINDING_COLUMNS = (
+    Col("Where", "where", "link", 20),
+    Col("Severity", "severity", width=9),
+    Col("Code", "code", width=8),
+    Col("Finding", "message", width=70),
+    Col("What to do", "fix", width=50),
+)
+
+
+def findings_sheet(findings: Sequence[Finding], source: str, as_of: str) -> SheetSpec:
+    """Every finding, errors first, each with a link to the cell to fix."""
+    ordered = sort_findings(list(findings))
+    rows = [
+        {
+            "where": f.where or "(programme)",
+            "severity": f.severity.value,
+            "code": f.code,
+            "message": f.message,
+            "fix": f.fix,
+        }
+        for f in ordered
+    ]
+    links = {i: _link(f.cell) for i, f in enumerate(ordered) if f.cell is not None}
+    cells, last = table_cells(FINDING_COLUMNS, rows, "", links=links)
+    c = counts(list(findings))
+    cells += title_cells(
+        f"Findings — {source}",
+        f"As of {as_of} · {c['Error']} error(s), {c['Warning']} warning(s), {c['Info']} note(s)"
+        " · click a cell address to go there · rewritten on each refresh.",
+    )
+    if not rows:
+        cells.append(CellSpec(HEADER_ROW + 1, 1, "No findings: every check passed.", style="note"))
+    sev = tuple(
+        ConditionalFormat(f"B{HEADER_ROW + 1}:B{max(last, HEADER_ROW + 1)}", s, style)
+        for s, style in (("Error", "rag_red"), ("Warning", "rag_amber"), ("Info", "rag_green"))
+    )
+    spec = _sheet("Findings", cells, FINDING_COLUMNS, last, f"Findings · as of {as_of}")
+    return SheetSpec(**{**spec.__dict__, "conditional_formats": sev})
+
+
+def _link(cell: CellRef) -> str:
+    if cell.row and not cell.col:
+        return CellRef(sheet=cell.sheet, row=cell.row, col=1).excel_ref
+    return cell.excel_ref

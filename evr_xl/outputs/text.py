@@ -1,0 +1,145 @@
+"""The programme summary as text (for `evr metrics`) and the tables as CSV files.
+
+Every figure carries its currency and the period it refers to.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from evr_xl.engine import Results
+from evr_xl.outputs.sheet import escape_csv_cell
+from evr_xl.units import money, pct
+
+TOP = 10
+
+
+def summary_lines(results: Results) -> list[str]:
+    p = results.program
+    cur = p.currency
+    m = lambda v: money(v, cur)  # noqa: E731
+    lines = [
+        f"{p.name} — {cur}, as of {p.as_of} (horizon {p.first_period} to {p.last_period}); value RAG {p.rag}",
+        f"  Value promise (run-rate)       {m(p.value_promise):>10}   register Σ targets {m(p.sum_targets)}, "
+        f"reconciliation gap {m(p.reconciliation_gap)}",
+        f"  Plan to date ({p.as_of})        {m(p.plan_to_date):>10}",
+        f"  Realized to date ({p.as_of})    {m(p.realized_to_date):>10}   {pct(p.realization_pct)} of plan; "
+        f"{m(p.realized_validated)} validated by finance",
+        f"  Forecast exit run-rate         {m(p.forecast_exit_run_rate):>10}   at {p.last_period}; gap to promise "
+        f"{m(p.gap_to_promise)}",
+        f"  Forecast in horizon            {m(p.forecast_in_horizon):>10}   plan in horizon {m(p.plan_in_horizon)}",
+        f"  Value at risk                  {m(p.value_at_risk):>10}   slippage {m(p.slippage_var)} from "
+        f"{p.n_slipping_milestones} slipping milestone(s) + open risks {m(p.risk_exposure)}",
+        f"  Confidence-weighted forecast   {m(p.confidence_weighted_forecast):>10}   (stage-gate weights)",
+        f"  Cost to achieve                {m(p.cost_actual_to_date):>10}   actual to {p.as_of}; budget "
+        f"{m(p.cost_budget)}",
+        f"  Net value to date              {m(p.net_value):>10}   realized − cost to achieve",
+    ]
+    if p.npv is not None:
+        lines.append(
+            f"  NPV of the forecast            {m(p.npv):>10}   at the programme's discount rate"
+        )
+    d = results.drivers
+    at_risk = d[d["value_at_risk"] > 0].sort_values("value_at_risk", ascending=False).head(TOP)
+    lines.append("")
+    lines.append(
+        f"Drivers most at risk ({cur}, over the horizon):"
+        if len(at_risk)
+        else "No driver has value at risk."
+    )
+    causes = _causes(results)
+    for _, r in at_risk.iterrows():
+        why = []
+        if r["slippage_var"] > 0:
+            why.append(
+                f"slips {int(r['slip_periods'])} period(s) because of {causes.get(r['driver_id'], r['slip_items'])}"
+            )
+        if r["risk_exposure"] > 0:
+            why.append(f"open risks {m(r['risk_exposure'])}")
+        lines.append(
+            f"  {r['driver_id']:<8} {str(r['name'])[:40]:<40} {m(r['value_at_risk']):>9}  {r['rag']:<5} "
+            + "; ".join(why)
+        )
+    lines.append("")
+    lines.append(f"Workstreams — task completion vs value realization (as of {p.as_of}):")
+    for _, w in results.workstreams.iterrows():
+        flag = "  <- green on tasks, red on value" if w["green_on_tasks_red_on_value"] else ""
+        lines.append(
+            f"  {w['workstream_id']:<8} {str(w['name'])[:22]:<22} tasks {pct(w['task_completion_pct']):>5}  "
+            f"value {pct(w['value_realization_pct']):>5}  {w['rag']:<5} at risk {m(w['value_at_risk']):>8}{flag}"
+        )
+    return lines
+
+
+def _causes(results: Results) -> dict[str, str]:
+    """Driver -> 'WP-055 Close Plant B: go-live (3 periods late)' for its slipping enablers."""
+    out: dict[str, list[str]] = {}
+    s = results.slipping_items
+    for _, it in s.iterrows():
+        enables = (
+            it["enables"]
+            if isinstance(it["enables"], (tuple, list))
+            else str(it["enables"]).split(", ")
+        )
+        for did in enables:
+            out.setdefault(did, []).append(
+                f"{it['item_id']} '{it['item']}' ({int(it['slip_periods'])} late)"
+            )
+    return {
+        k: ", ".join(v[:3]) + (f" and {len(v) - 3} more" if len(v) > 3 else "")
+        for k, v in out.items()
+    }
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (tuple, list)):
+        return ", ".join(map(str, value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def metrics_json(results: Results) -> str:
+    return json.dumps(
+        {
+            "program": {k: _plain(v) for k, v in results.program.as_dict().items()},
+            "drivers": [
+                {k: _plain(v) for k, v in r.items()} for r in results.drivers.to_dict("records")
+            ],
+            "workstreams": [
+                {k: _plain(v) for k, v in r.items()} for r in results.workstreams.to_dict("records")
+            ],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def write_csvs(results: Results, folder: str | Path) -> list[Path]:
+    """drivers.csv, workstreams.csv and program.csv in `folder`; user text is CSV-injection safe."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    tables = {
+        "drivers": results.drivers.to_dict("records"),
+        "workstreams": results.workstreams.to_dict("records"),
+        "program": [results.program.as_dict()],
+    }
+    for name, rows in tables.items():
+        path = folder / f"{name}.csv"
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            if rows:
+                w.writerow(list(rows[0]))
+                for r in rows:
+                    w.writerow([escape_csv_cell(_plain(v)) for v in r.values()])
+        written.append(path)
+    return written

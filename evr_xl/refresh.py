@@ -1,0 +1,190 @@
+"""Refresh: read a programme workbook, compute, check, and write the output sheets into it.
+
+The one refresh the CLI and the ribbon share. Only the output sheets are written (Dashboard,
+Driver Metrics, Workstream Metrics, Findings, History), through the part-level writer, so every
+input sheet and everything else in the file stays byte-identical; the file is replaced atomically
+with a backup, and a file that changed since it was read is not overwritten.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from evr_xl.checks import run_checks
+from evr_xl.engine import Results, compute
+from evr_xl.findings import Finding, counts
+from evr_xl.model import ProgramData
+from evr_xl.model.periods import parse_period
+from evr_xl.outputs.dashboard import dashboard_sheet
+from evr_xl.outputs.history import (
+    SHEET as HISTORY,
+)
+from evr_xl.outputs.history import (
+    Snapshot,
+    history_sheet,
+    merge,
+    read_history,
+    snapshot,
+)
+from evr_xl.outputs.sheet import SheetSpec
+from evr_xl.outputs.sheets import driver_metrics_sheet, findings_sheet, workstream_metrics_sheet
+from evr_xl.workbook import layout
+from evr_xl.workbook.files import load_grids
+from evr_xl.workbook.grids import Grid, WorkbookError
+from evr_xl.workbook.reader import read_grids
+from evr_xl.workbook.writer import WriteReport, fingerprint, write_output_sheets
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Analysis:
+    """A workbook read, computed and checked: what every output is built from."""
+
+    path: Path
+    data: ProgramData | None
+    findings: list[Finding]
+    results: Results | None
+    history: list[Snapshot] = field(default_factory=list)
+
+
+@dataclass
+class RefreshReport:
+    analysis: Analysis
+    written: WriteReport | None
+    snapshot: Snapshot | None
+    previous: Snapshot | None  # the latest earlier snapshot, for "what changed"
+    seconds: float = 0.0
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def analyse(
+    path: str | Path,
+    *,
+    as_of: str | None = None,
+    progress: Progress = _quiet,
+    grids: dict[str, Grid] | None = None,
+) -> Analysis:
+    """Read, compute and check. Raises WorkbookError for an unusable file or a bad --as-of."""
+    path = Path(path)
+    if grids is None:
+        progress(f"Reading {path.name}")
+        grids = load_grids(path, [t.sheet for t in layout.INPUT_TABLES] + [HISTORY])
+    data, findings = read_grids(grids, path.name)
+    history = read_history(
+        next((g for n, g in grids.items() if n.lower() == HISTORY.lower()), None)
+    )
+    if data is None:
+        return Analysis(path, None, findings, None, history)
+    if as_of is not None:
+        period = parse_period(as_of)
+        if period is None:
+            raise WorkbookError(f"--as-of {as_of!r} is not a period: use 2026-06 or 2026-Q2.")
+        data = data.model_copy(
+            update={"settings": data.settings.model_copy(update={"as_of": period})}
+        )
+    progress(f"Computing {len(data.drivers)} drivers, {len(data.workplan)} workplan items")
+    results = compute(data)
+    progress("Running the traceability checks")
+    findings = findings + run_checks(data)
+    return Analysis(path, data, findings, results, history)
+
+
+def output_sheets(analysis: Analysis, taken_at: datetime) -> tuple[list[SheetSpec], Snapshot]:
+    """The five output sheets, and the snapshot this refresh adds to History."""
+    data, results = analysis.data, analysis.results
+    assert data is not None and results is not None
+    snap = snapshot(results, taken_at)
+    history = merge(analysis.history, snap)
+    p = results.program
+    sheets = [
+        dashboard_sheet(data, results, analysis.findings),
+        driver_metrics_sheet(data, results),
+        workstream_metrics_sheet(data, results),
+        findings_sheet(analysis.findings, analysis.path.name, p.as_of),
+        history_sheet(history, p.currency, p.name),
+    ]
+    return sheets, snap
+
+
+def refresh(
+    path: str | Path,
+    *,
+    as_of: str | None = None,
+    output: str | Path | None = None,
+    progress: Progress = _quiet,
+    now: datetime | None = None,
+) -> RefreshReport:
+    """Refresh the output sheets of the workbook at `path` (or of a copy at `output`)."""
+    started = time.perf_counter()
+    path = Path(path)
+    from evr_xl.workbook.files import check_package
+
+    check_package(path)
+    before = fingerprint(path)
+    analysis = analyse(path, as_of=as_of, progress=progress)
+    if analysis.results is None:
+        return RefreshReport(analysis, None, None, None, time.perf_counter() - started)
+    taken_at = now or datetime.now(timezone.utc)
+    sheets, snap = output_sheets(analysis, taken_at)
+    previous = next(
+        (s for s in reversed(analysis.history) if s.as_of <= snap.as_of and s is not snap), None
+    )
+    progress(f"Writing {', '.join(s.name for s in sheets)}")
+    written = write_output_sheets(path, sheets, out_path=output, expected_fingerprint=before)
+    return RefreshReport(analysis, written, snap, previous, time.perf_counter() - started)
+
+
+def summary_lines(report: RefreshReport) -> list[str]:
+    """What the refresh did and what changed since the previous snapshot, for people."""
+    from evr_xl.units import money
+
+    a = report.analysis
+    if a.results is None or report.written is None:
+        return [
+            f"{a.path.name}: not refreshed — the Program settings could not be read. Run 'evr check "
+            f"{a.path}' and fix the errors on the Program sheet."
+        ]
+    p = a.results.program
+    w = report.written
+    c = counts(a.findings)
+    lines = [
+        f"Refreshed {w.path} in {report.seconds:.2f} s (as of {p.as_of}, {p.currency}).",
+        f"  Sheets written: {', '.join(w.sheets_written)}"
+        + (f" (new: {', '.join(w.sheets_added)})" if w.sheets_added else ""),
+        f"  Backup of the previous file: {w.backup_path}"
+        if w.backup_path
+        else "  No backup (new file).",
+        f"  Realized to date {money(p.realized_to_date, p.currency)}, forecast exit run-rate "
+        f"{money(p.forecast_exit_run_rate, p.currency)}, value at risk {money(p.value_at_risk, p.currency)}, "
+        f"RAG {p.rag}.",
+        f"  Findings: {c['Error']} error(s), {c['Warning']} warning(s), {c['Info']} note(s).",
+    ]
+    prev = report.previous
+    if prev and prev.program:
+        if prev.as_of == p.as_of:
+            lines.append(
+                f"  History: the snapshot for {p.as_of} was replaced (taken earlier at {prev.taken_at})."
+            )
+        else:
+            lines.append(f"  History: new snapshot for {p.as_of}; since {prev.as_of}:")
+        for key, label in (
+            ("forecast_exit_run_rate", "forecast exit run-rate"),
+            ("value_at_risk", "value at risk"),
+            ("realized_to_date", "realized to date"),
+        ):
+            old = prev.program.get(key)
+            if old is not None:
+                lines.append(
+                    f"    {label}: {money(getattr(p, key) - old, p.currency, signed=True)}"
+                )
+    else:
+        lines.append(f"  History: first snapshot ({p.as_of}).")
+    return lines

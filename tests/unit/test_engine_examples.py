@@ -1,0 +1,221 @@
+"""The worked examples of docs/metrics.md, number for number."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from programs import program
+
+from evr_xl.engine import compute
+
+
+def by_label(results, frame) -> dict[str, float]:
+    """A one-driver period frame -> {label: value}."""
+    row = frame.iloc[0]
+    return {results.horizon.label(int(o)): float(v) for o, v in row.items()}
+
+
+# Example 1 ---------------------------------------------------------------------------------------
+LINEAR = program(
+    drivers_table="""
+        driver_id | name                | target    | ramp_start | full_run_rate_by | stage
+        VD-001    | Procurement savings | 1,200,000 | 2026-01    | 2026-04          | L4
+    """,
+    workplan_table="""
+        item_id | planned_finish | actual_finish | status   | enables
+        WP-001  | 2025-12-15     | 2025-12-15    | Complete | VD-001
+    """,
+    actuals_table="""
+        driver_id | period  | realized | run_rate  | validated
+        VD-001    | 2026-01 | 20,000   | -         | Yes
+        VD-001    | 2026-02 | 45,000   | -         | Yes
+        VD-001    | 2026-03 | 70,000   | -         | Yes
+        VD-001    | 2026-04 | 90,000   | -         | Yes
+        VD-001    | 2026-05 | 95,000   | -         | Yes
+        VD-001    | 2026-06 | 100,000  | 1,150,000 | No
+    """,
+    value_promise=1_200_000,
+)
+
+
+def test_linear_ramp_recurring_driver() -> None:
+    r = compute(LINEAR)
+    plan = by_label(r, r.plan)
+    assert [plan[f"2026-{m:02d}"] for m in range(1, 7)] == [
+        25_000,
+        50_000,
+        75_000,
+        100_000,
+        100_000,
+        100_000,
+    ]
+    d = r.drivers.loc["VD-001"]
+    assert d.plan_to_date == pytest.approx(450_000)
+    assert d.realized_to_date == pytest.approx(420_000)
+    assert d.realized_validated == pytest.approx(320_000)
+    assert d.realized_unvalidated == pytest.approx(100_000)
+    assert d.realization_pct == pytest.approx(420 / 450)
+    assert d.run_rate_achieved == pytest.approx(1_150_000)  # reported for 2026-06
+    assert d.run_rate_pct == pytest.approx(1_150_000 / 1_200_000)
+    assert d.plan_in_horizon == pytest.approx(1_050_000)
+    assert d.forecast_in_horizon == pytest.approx(1_020_000)  # 420k + 6 x 100k
+    assert d.forecast_exit_run_rate == pytest.approx(1_200_000)
+    assert d.value_at_risk == 0
+    assert d.confidence_weight == pytest.approx(0.90)  # L4
+    assert d.confidence_weighted_forecast == pytest.approx(918_000)
+    assert d.rag == "Amber"  # 93.3% realized: below 95% green, above 80% amber
+
+
+def test_run_rate_falls_back_to_actual_times_k() -> None:
+    data = LINEAR.model_copy(
+        update={"actuals": tuple(a.model_copy(update={"run_rate": None}) for a in LINEAR.actuals)}
+    )
+    assert compute(data).drivers.loc["VD-001", "run_rate_achieved"] == pytest.approx(1_200_000)
+
+
+# Example 2 ---------------------------------------------------------------------------------------
+ONE_OFF = program(
+    drivers_table="""
+        driver_id | name                    | category        | recurrence | target  | ramp_start | full_run_rate_by
+        VD-002    | Inventory reduction     | Working capital | One-off    | 600,000 | 2026-03    | 2026-05
+    """,
+    workplan_table="""
+        item_id | planned_finish | actual_finish | status   | enables
+        WP-002  | 2026-02-27     | 2026-02-27    | Complete | VD-002
+    """,
+    actuals_table="""
+        driver_id | period  | realized
+        VD-002    | 2026-03 | 150,000
+        VD-002    | 2026-04 | 250,000
+        VD-002    | 2026-05 | 100,000
+    """,
+)
+
+
+def test_one_off_driver() -> None:
+    r = compute(ONE_OFF)
+    plan = by_label(r, r.plan)
+    assert [plan[m] for m in ("2026-03", "2026-04", "2026-05")] == pytest.approx([200_000] * 3)
+    assert sum(plan.values()) == pytest.approx(600_000)  # a one-off plan sums to its target
+    d = r.drivers.loc["VD-002"]
+    assert d.plan_to_date == pytest.approx(600_000)
+    assert d.realized_to_date == pytest.approx(500_000)
+    assert d.forecast_in_horizon == pytest.approx(500_000)
+    assert d.forecast_exit_run_rate == 0  # a one-off has no run-rate
+    assert math.isnan(d.run_rate_achieved) and math.isnan(d.run_rate_pct)
+    assert d.rag == "Amber"  # 83% realized and 83% of the total forecast
+    assert r.program.sum_targets == 0  # one-offs are not part of the run-rate promise
+
+
+# Example 3 ---------------------------------------------------------------------------------------
+SLIP = program(
+    drivers_table="""
+        driver_id | name                       | target    | ramp_start | full_run_rate_by
+        VD-003    | Warehouse consolidation    | 1,200,000 | 2026-07    | 2026-10
+        VD-004    | Freight contract           | 240,000   | 2026-01    | 2026-01
+    """,
+    workplan_table="""
+        item_id | item                | planned_finish | forecast_finish | status      | enables
+        WP-010  | Close Leeds DC      | 2026-06-30     | 2026-08-31      | In progress | VD-003
+        WP-011  | Sign freight deal   | 2025-12-10     | -               | Complete    | VD-004
+    """,
+    actuals_table="""
+        driver_id | period  | realized
+        VD-004    | 2026-06 | 20,000
+    """,
+    risks_table="""
+        risk_id | driver_ids     | probability | impact  | status
+        R-1     | VD-003, VD-004 | 0.5         | 100,000 | Open
+        R-2     | VD-003         | 0.9         | 500,000 | Closed
+    """,
+)
+
+
+def test_slipping_milestone_value_at_risk_period_by_period() -> None:
+    r = compute(SLIP)
+    d = r.drivers.loc["VD-003"]
+    assert d.slip_periods == 2
+    assert d.slip_items == "WP-010"
+    plan = by_label(r, r.plan.loc[["VD-003"]])
+    forecast = by_label(r, r.forecast.loc[["VD-003"]])
+    months = ["2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"]
+    assert [plan[m] for m in months] == [25_000, 50_000, 75_000, 100_000, 100_000, 100_000]
+    assert [forecast[m] for m in months] == [0, 0, 25_000, 50_000, 75_000, 100_000]
+    at_risk = [plan[m] - forecast[m] for m in months]
+    assert at_risk == [25_000, 50_000, 50_000, 50_000, 25_000, 0]
+    assert d.slippage_var == pytest.approx(200_000)
+    assert d.risk_exposure == pytest.approx(25_000)  # 50% x 100k split over two drivers
+    assert d.value_at_risk == pytest.approx(225_000)
+    assert d.plan_in_horizon == pytest.approx(450_000)
+    assert d.forecast_in_horizon == pytest.approx(250_000)
+    assert d.forecast_exit_run_rate == pytest.approx(1_200_000)  # r(Dec - 2) = r(Oct) = 1
+    assert r.drivers.loc["VD-004", "value_at_risk"] == pytest.approx(25_000)
+
+    items = r.slipping_items.set_index("item_id")
+    assert list(items.index) == ["WP-010"]
+    assert items.loc["WP-010", "slip_periods"] == 2
+    assert items.loc["WP-010", "value_at_risk_caused"] == pytest.approx(200_000)
+    assert r.program.n_slipping_milestones == 1
+    assert r.program.value_at_risk == pytest.approx(250_000)
+
+
+def test_overdue_work_finishes_next_period_at_the_earliest() -> None:
+    data = SLIP.model_copy(
+        update={
+            "workplan": tuple(
+                w.model_copy(update={"forecast_finish": None}) for w in SLIP.workplan
+            )
+        }
+    )
+    r = compute(data)
+    # planned 2026-06 = T, not finished: late finish 2026-07, slip 1
+    assert r.drivers.loc["VD-003", "slip_periods"] == 1
+    assert r.slipping_items.loc[0, "late_finish"].isoformat() == "2026-07-01"
+
+
+# Example 4 ---------------------------------------------------------------------------------------
+GREEN_ON_TASKS = program(
+    drivers_table="""
+        driver_id | workstream_id | target    | ramp_start | full_run_rate_by
+        VD-020    | WS-IT         | 1,200,000 | 2026-01    | 2026-01
+        VD-021    | WS-IT         | 600,000   | 2026-01    | 2026-01
+        VD-030    | WS-HR         | 240,000   | 2026-01    | 2026-01
+    """,
+    workplan_table="""
+        item_id | workstream_id | planned_finish | pct_complete | status      | enables
+        WP-020  | WS-IT         | 2025-11-30     | 1.0          | Complete    | VD-020
+        WP-021  | WS-IT         | 2025-12-15     | 1.0          | Complete    | VD-020
+        WP-022  | WS-IT         | 2025-12-20     | -            | Complete    | VD-021
+        WP-023  | WS-IT         | 2026-09-30     | 0.8          | In progress | VD-021
+        WP-030  | WS-HR         | 2025-12-01     | 0.5          | In progress | VD-030
+    """,
+    actuals_table="""
+        driver_id | period  | realized
+        VD-020    | 2026-01 | 60,000
+        VD-020    | 2026-02 | 60,000
+        VD-020    | 2026-03 | 60,000
+        VD-020    | 2026-04 | 60,000
+        VD-020    | 2026-05 | 60,000
+        VD-020    | 2026-06 | 60,000
+        VD-021    | 2026-06 | 180,000
+        VD-030    | 2026-06 | 120,000
+    """,
+)
+
+
+def test_workstream_green_on_tasks_red_on_value() -> None:
+    r = compute(GREEN_ON_TASKS)
+    ws = r.workstreams.loc["WS-IT"]
+    assert ws.n_items == 4 and ws.n_drivers == 2
+    assert ws.task_completion_pct == pytest.approx(0.95)  # (100 + 100 + 100 + 80) / 4
+    assert ws.plan_to_date == pytest.approx(900_000)  # 6 x (100k + 50k)
+    assert ws.realized_to_date == pytest.approx(540_000)
+    assert ws.value_realization_pct == pytest.approx(0.60)
+    assert ws.divergence == pytest.approx(0.35)
+    assert ws.rag == "Red"
+    assert bool(ws.green_on_tasks_red_on_value)
+    hr = r.workstreams.loc["WS-HR"]
+    assert hr.task_completion_pct == pytest.approx(0.5)
+    assert hr.value_realization_pct == pytest.approx(1.0)
+    assert not hr.green_on_tasks_red_on_value
