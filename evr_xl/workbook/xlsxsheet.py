@@ -84,6 +84,8 @@ def _convert(value: object, fmt: str | None, date1904: bool) -> tuple[str, str, 
             return "", "", fmt, False
         return "n", repr(number), fmt, False
     text = escape_text(str(value))
+    if not text:
+        return "", "", fmt, False  # an empty string is a blank cell, as Excel keeps it
     return "inlineStr", text, fmt, looks_like_formula(text)
 
 

@@ -112,6 +112,8 @@ def _base_workbook(big_rows: int) -> bytes:
     dashboard["A1"] = "Old dashboard"
     dashboard["Z99"] = "stale"
     wb.active = wb.sheetnames.index("Dashboard")
+    program.sheet_view.tabSelected = False
+    dashboard.sheet_view.tabSelected = True
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
