@@ -39,8 +39,12 @@ PERIOD_DOC = "A period (a date or text such as 2026-03); blank = to date (up to 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def evr_function(func: F) -> F:
-    """Register `func` with xlwings: category, raw table arguments and their help texts."""
+def described(func: F) -> F:
+    """Declare `func`'s arguments to xlwings: tables and IDs arrive raw, each with its help text.
+
+    Apply it under ``@xw.func(category=CATEGORY)``: xlwings resets the category whenever another
+    of its decorators is applied later, so ``xw.func`` must be the outermost.
+    """
     names = func.__code__.co_varnames[: func.__code__.co_argcount]
     for name in names:
         if name in TABLE_DOCS:
@@ -51,7 +55,7 @@ def evr_function(func: F) -> F:
             func = xw.arg(name, "raw", doc=DRIVER_DOC)(func)
         elif name == "period":
             func = xw.arg(name, "raw", doc=PERIOD_DOC)(func)
-    return xw.func(category=CATEGORY)(func)
+    return func
 
 
 def _tables(*values: Any) -> tuple[Any, ...]:
@@ -61,8 +65,9 @@ def _tables(*values: Any) -> tuple[Any, ...]:
 # --- Tables that spill ------------------------------------------------------------------------
 
 
+@xw.func(category=CATEGORY)
 @xw.ret("raw")
-@evr_function
+@described
 def EVR_DRIVER_METRICS(
     program, drivers, workplan, actuals, risks=None, value_plan=None, stage_gates=None, as_of=None
 ):
@@ -71,8 +76,9 @@ def EVR_DRIVER_METRICS(
     return core.driver_metrics(tables, as_of)
 
 
+@xw.func(category=CATEGORY)
 @xw.ret("raw")
-@evr_function
+@described
 def EVR_FINDINGS(
     program,
     drivers,
@@ -94,7 +100,8 @@ def EVR_FINDINGS(
 # --- One driver -------------------------------------------------------------------------------
 
 
-@evr_function
+@xw.func(category=CATEGORY)
+@described
 def EVR_PLAN(
     driver_id,
     period,
@@ -112,7 +119,8 @@ def EVR_PLAN(
     return core.driver_in_period(driver_id, period, "plan", tables, as_of)
 
 
-@evr_function
+@xw.func(category=CATEGORY)
+@described
 def EVR_REALIZED(
     driver_id,
     period,
@@ -130,7 +138,8 @@ def EVR_REALIZED(
     return core.driver_in_period(driver_id, period, "actual", tables, as_of)
 
 
-@evr_function
+@xw.func(category=CATEGORY)
+@described
 def EVR_REALIZATION_PCT(
     driver_id,
     program,
@@ -147,7 +156,8 @@ def EVR_REALIZATION_PCT(
     return core.driver_value(driver_id, "realization_pct", tables, as_of)
 
 
-@evr_function
+@xw.func(category=CATEGORY)
+@described
 def EVR_EXIT_RUN_RATE(
     driver_id,
     program,
@@ -164,7 +174,8 @@ def EVR_EXIT_RUN_RATE(
     return core.driver_value(driver_id, "forecast_exit_run_rate", tables, as_of)
 
 
-@evr_function
+@xw.func(category=CATEGORY)
+@described
 def EVR_VALUE_AT_RISK(
     driver_id,
     program,
@@ -181,7 +192,8 @@ def EVR_VALUE_AT_RISK(
     return core.driver_value(driver_id, "value_at_risk", tables, as_of)
 
 
-@evr_function
+@xw.func(category=CATEGORY)
+@described
 def EVR_RAG(
     driver_id,
     program,
@@ -198,7 +210,9 @@ def EVR_RAG(
     return core.driver_value(driver_id, "rag", tables, as_of)
 
 
-@evr_function
+@xw.func(category=CATEGORY)
+@xw.arg("metric", doc='A header of EVR_DRIVER_METRICS, e.g. "Plan to date" or "Value at risk"')
+@described
 def EVR_DRIVER(
     driver_id,
     metric,
@@ -219,7 +233,8 @@ def EVR_DRIVER(
 # --- The programme ----------------------------------------------------------------------------
 
 
-@evr_function
+@xw.func(category=CATEGORY)
+@described
 def EVR_PROGRAM_VAR(
     program, drivers, workplan, actuals, risks=None, value_plan=None, stage_gates=None, as_of=None
 ):
@@ -228,7 +243,8 @@ def EVR_PROGRAM_VAR(
     return core.program_value("value_at_risk", tables, as_of)
 
 
-@evr_function
+@xw.func(category=CATEGORY)
+@described
 def EVR_GAP_TO_PROMISE(
     program, drivers, workplan, actuals, risks=None, value_plan=None, stage_gates=None, as_of=None
 ):
@@ -237,7 +253,8 @@ def EVR_GAP_TO_PROMISE(
     return core.program_value("gap_to_promise", tables, as_of)
 
 
-@evr_function
+@xw.func(category=CATEGORY)
+@described
 def EVR_CONFIDENCE_FORECAST(
     program, drivers, workplan, actuals, risks=None, value_plan=None, stage_gates=None, as_of=None
 ):
@@ -246,7 +263,9 @@ def EVR_CONFIDENCE_FORECAST(
     return core.program_value("confidence_weighted_forecast", tables, as_of)
 
 
-@evr_function
+@xw.func(category=CATEGORY)
+@xw.arg("metric", doc='A programme figure, e.g. "realized_to_date", "value_at_risk" or "net_value"')
+@described
 def EVR_PROGRAM(
     metric,
     program,

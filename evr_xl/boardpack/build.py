@@ -78,7 +78,7 @@ def build_boardpack(
         trajectory_page(results),
         traceability_page(results, findings, coverage),
         history_page(results, history),
-        decisions_page(results),
+        decisions_page(results, data.settings.rag_amber if data is not None else 0.80),
     )
     return BoardPack(
         programme=text(p.name),
@@ -117,7 +117,7 @@ def cover_page(
     horizon = f"{p.first_period} to {p.last_period}"
     errors = sum(1 for f in findings if f.severity.value == "Error")
     warnings = sum(1 for f in findings if f.severity.value == "Warning")
-    kind = f" ({text(data.settings.program_type)})" if data is not None else ""
+    kind = f"{text(data.settings.program_type)} programme" if data is not None else "Programme"
     basis = ""
     if data is not None and data.settings.promise_basis:
         basis = f"; promise basis: {text(data.settings.promise_basis)}"
@@ -145,7 +145,7 @@ def cover_page(
         blocks=(
             Text(line, "headline"),
             Text(
-                f"Programme{kind}, as of {p.as_of}; horizon {horizon} in {period_word}; "
+                f"{kind} as of {p.as_of}; horizon {horizon} in {period_word}; "
                 f"money in {p.currency} (M = millions){basis}.",
                 "body",
             ),
@@ -169,18 +169,21 @@ def _waterfall(steps: Sequence[tuple[str, float, bool]]) -> list[tuple[CellValue
     """Stacked-bar waterfall rows: (label, base, decrease, increase, total) per step.
 
     A step is (label, amount, is_total). A total bar stands on zero; a move floats on an
-    invisible base at the lower of the running totals before and after it.
+    invisible base at the lower of the running totals before and after it. Unused cells stay
+    empty, so no zero-height bar gets a label. (Running totals below zero are not drawn below
+    the axis: the base is floored at zero.)
     """
     rows: list[tuple[CellValue, ...]] = []
     running = 0.0
     for label, amount, is_total in steps:
         if is_total:
             running = amount
-            rows.append((label, 0.0, 0.0, 0.0, amount))
+            rows.append((label, None, None, None, amount))
             continue
         after = running + amount
         base = max(0.0, min(running, after))
-        rows.append((label, base, max(0.0, -amount), max(0.0, amount), 0.0))
+        rows.append((label, base, -amount if amount < 0 else None, amount if amount > 0 else None,
+                     None))
         running = after
     return rows
 
@@ -221,16 +224,18 @@ def bridge_page(results: Results) -> Page:
         tuple(chart_rows),
         helper=True,
     )  # fmt: skip
+    used = [any(r[c] for r in chart_rows) for c in range(5)]
+    moves = tuple(
+        Series(c, colour, labels=True) for c, colour in ((2, st.SLATE), (3, st.BLUE)) if used[c]
+    )
     waterfall = Chart(
         "waterfall",
         f"Value bridge ({unit}, annual run-rate)",
         "bridge_chart",
         0,
-        (Series(1, invisible=True), Series(4, st.NAVY, labels=True),
-         Series(2, st.SLATE, labels=True), Series(3, st.BLUE, labels=True)),
+        (Series(1, invisible=True), Series(4, st.NAVY, labels=True)) + moves,
         y_title=unit,
         y_format=m,
-        width_cm=24,
         height_cm=9,
         y_min=0,
     )  # fmt: skip
@@ -267,7 +272,6 @@ def bridge_page(results: Results) -> Page:
         tuple(Series(i + 1, colours[i], labels=True) for i in range(len(parts))),
         y_title=unit,
         y_format=m,
-        width_cm=24,
         height_cm=5,
         y_min=0,
     )

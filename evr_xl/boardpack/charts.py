@@ -26,12 +26,6 @@ def _text_props(size: int = 900, colour: str = st.TEXT_GREY, bold: bool = False)
     return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])
 
 
-def _label_format(fmt: str) -> str:
-    """The value format with an empty zero section, so a zero-height bar has no label."""
-    sections = fmt.split(";")
-    return ";".join((sections + [sections[0] if len(sections) == 1 else ""])[:2] + [""])
-
-
 def build_chart(
     ws: Worksheet, spec: Chart, header_row: int, first_col: int, n_rows: int
 ) -> BarChart | LineChart:
@@ -72,13 +66,17 @@ def build_chart(
             gp.solidFill = s.colour or st.BLUE
             gp.line.solidFill = s.colour or st.BLUE
         if s.labels:
+            stacked = spec.kind in ("waterfall", "stacked_bar")
+            light = (s.colour or st.BLUE) in (st.LIGHT_BLUE, st.LIGHT_GREY)
+            colour = "FFFFFF" if stacked and not light else "000000"
             series.dLbls = DataLabelList(
                 showVal=True, showSerName=False, showCatName=False, showLegendKey=False,
-                showPercent=False, numFmt=_label_format(spec.y_format), txPr=_text_props(800),
+                showPercent=False, numFmt=spec.y_format, txPr=_text_props(800, colour, stacked),
+                dLblPos="ctr" if stacked else "outEnd",
             )  # fmt: skip
     chart.title = spec.title
     chart.title.tx.rich.p[0].pPr = ParagraphProperties(defRPr=CharacterProperties(sz=1100, b=True))
-    chart.width = spec.width_cm * CM
+    chart.width = (spec.width_cm or 16.0) * CM
     chart.height = spec.height_cm * CM
     chart.x_axis.delete = False
     chart.y_axis.delete = False
@@ -86,13 +84,14 @@ def build_chart(
     chart.y_axis.numFmt.sourceLinked = False
     chart.y_axis.txPr = _text_props()
     chart.x_axis.txPr = _text_props()
+    chart.x_axis.tickLblPos = "low"  # category labels below the plot, even under negatives
     if spec.y_min is not None:
         chart.y_axis.scaling.min = spec.y_min
     if spec.y_max is not None:
         chart.y_axis.scaling.max = spec.y_max
     if chart.type == "bar" if isinstance(chart, BarChart) else False:
         chart.x_axis.scaling.orientation = "maxMin"  # first row at the top, as in the table
-    chart.legend = Legend(position="b")
+    chart.legend = Legend(legendPos="b")
     if spec.kind == "waterfall":
         base = [i for i, s in enumerate(spec.series) if s.invisible]
         chart.legend.legendEntry = [LegendEntry(idx=i, delete=True) for i in base]

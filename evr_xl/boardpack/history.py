@@ -138,7 +138,6 @@ def history_page(results: Results, history: Sequence[Mapping[str, Any]] | None) 
         (Series(5, st.BLUE),),
         y_title=unit_k,
         y_format=k,
-        width_cm=24,
         height_cm=max(5.0, 1.0 + 0.6 * len(shown)),
     )
     blocks: tuple = (prog, drivers)

@@ -55,6 +55,7 @@ class Column:
     width: float = 12.0
     rag: bool = False
     wrap: bool = False
+    center: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ class Chart:
     y_title: str
     y_format: str
     place: Literal["below", "right"] = "below"
-    width_cm: float = 16.0
+    width_cm: float | None = None  # None: the page's width
     height_cm: float = 8.0
     y_min: float | None = None
     y_max: float | None = None

@@ -6,7 +6,6 @@ build.py. Each function takes the engine's Results and returns one Page.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 
@@ -51,13 +50,13 @@ def scorecard_page(results: Results) -> Page:
         Column("Value RAG", width=9, rag=True),
         Column(f"Value at risk ({unit}, horizon)", m, 12),
         Column(f"Forecast exit run-rate ({unit})", m, 12),
-        Column("Green on tasks, red on value", width=12),
+        Column("Green on tasks, red on value", width=12, center=True),
     )
     keys = [
         "workstream_id", "name", "n_drivers", "task_completion_pct", "value_realization_pct",
         "divergence", "rag", "value_at_risk", "forecast_exit_run_rate", "flag",
     ]  # fmt: skip
-    table = Table("scorecard", cols, tuple(frame_rows(w, keys)), title="Workstream scorecard")
+    table = Table("scorecard", cols, tuple(frame_rows(w, keys)), title=f"By workstream, as of {as_of}")
     chart = Chart(
         "clustered_column",
         f"Tasks complete vs value realized (% , to {as_of})",
@@ -66,7 +65,6 @@ def scorecard_page(results: Results) -> Page:
         (Series(3, st.LIGHT_BLUE, labels=True), Series(4, st.NAVY, labels=True)),
         y_title="%",
         y_format=st.PCT,
-        width_cm=24,
         height_cm=8,
         y_min=0,
     )
@@ -104,7 +102,7 @@ def value_at_risk_page(results: Results) -> Page:
     )
     cols = (
         Column("Driver", width=9),
-        Column("Name", width=30),
+        Column("Name", width=34, wrap=True),
         Column("Workstream", width=11),
         Column("Owner", width=15),
         Column("Slip (periods)", st.INT, 8),
@@ -134,7 +132,6 @@ def value_at_risk_page(results: Results) -> Page:
         (Series(5, st.SLATE), Series(6, st.LIGHT_BLUE)),
         y_title=unit_k,
         y_format=k,
-        width_cm=24,
         height_cm=max(5.0, 1.0 + 0.7 * len(top)),
         y_min=0,
     )
@@ -201,7 +198,6 @@ def trajectory_page(results: Results) -> Page:
         (Series(4, st.LIGHT_BLUE), Series(5, st.NAVY), Series(6, st.BLUE)),
         y_title=unit,
         y_format=m,
-        width_cm=26,
         height_cm=10,
     )
     kpis = KpiRow(
@@ -265,18 +261,20 @@ def traceability_page(
     )
 
 
-def _why_red(r: pd.Series, green: float | None = None) -> str:
+def _why_red(r: pd.Series, amber: float) -> str:
+    """The RAG rule's failing tests (metric 12), and the slip behind them."""
     reasons = []
     real = num(r["realization_pct"])
-    if real is not None:
-        reasons.append(f"realized {real:.0%} of plan to date")
+    if real is not None and real < amber:
+        reasons.append(f"realized {real:.0%} of plan to date (< {amber:.0%})")
     target = num(r["target"]) or 0.0
     if r["recurrence"] == "Recurring" and target:
         exit_pct = (num(r["forecast_exit_run_rate"]) or 0.0) / target
-        reasons.append(f"exit run-rate {exit_pct:.0%} of target")
+        if exit_pct < amber:
+            reasons.append(f"exit run-rate {exit_pct:.0%} of target (< {amber:.0%})")
     if int(r["slip_periods"] or 0) > 0:
         reasons.append(f"slipping {int(r['slip_periods'])} periods ({text(r['slip_items'])})")
-    return "; ".join(reasons)
+    return "; ".join(reasons) or "below the amber threshold"
 
 
 def _ask(r: pd.Series) -> str:
@@ -289,7 +287,8 @@ def _ask(r: pd.Series) -> str:
     return "Approve a recovery plan, or re-baseline the target with finance."
 
 
-def decisions_page(results: Results) -> Page:
+def decisions_page(results: Results, amber: float = 0.80) -> Page:
+    """Red drivers with owners, by value at risk; `amber` is the programme's amber threshold."""
     cur = results.program.currency
     k = st.money_format(cur, "K", 0)
     unit_k = st.unit_label(cur, "K")
@@ -303,7 +302,7 @@ def decisions_page(results: Results) -> Page:
             (text(r["driver_id"]), text(r["name"]), text(r["workstream_id"]),
              text(r["owner"]) or "(no owner)", text(r["stage"]), num(r["realization_pct"]),
              num(r["target"]), num(r["forecast_exit_run_rate"]), num(r["value_at_risk"]),
-             _why_red(r), _ask(r))
+             _why_red(r, amber), _ask(r))
         )  # fmt: skip
     cols = (
         Column("Driver", width=9),
@@ -328,7 +327,3 @@ def decisions_page(results: Results) -> Page:
     table = Table("red_drivers", cols, tuple(rows), title="Red drivers, by value at risk",
                   empty_text="No driver is Red.")  # fmt: skip
     return Page(SHEETS[7], "Decisions needed", (summary, table), width_cols=11)
-
-
-def _finite(x: float) -> bool:
-    return x is not None and math.isfinite(x)

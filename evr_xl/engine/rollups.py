@@ -23,7 +23,8 @@ def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     num = np.asarray(numerator, dtype=float)
     den = np.asarray(denominator, dtype=float)
     out = np.full(np.broadcast(num, den).shape, np.nan)
-    np.divide(num, den, out=out, where=den != 0)
+    with np.errstate(over="ignore", invalid="ignore"):  # a tiny denominator gives inf, not noise
+        np.divide(num, den, out=out, where=den != 0)
     return out
 
 

@@ -63,6 +63,16 @@ def cell_formats(prepared: list[Prepared]) -> set[XfKey]:
 
 def _convert(value: object, fmt: str | None, date1904: bool) -> tuple[str, str, str | None, bool]:
     """(cell type, payload, number format, quote prefix) for one value."""
+    kind = type(value)  # exact-type fast paths first: most cells are str, float or int
+    if kind is str:
+        text = escape_text(value)
+        if not text:
+            return "", "", fmt, False  # an empty string is a blank cell, as Excel keeps it
+        return "inlineStr", text, fmt, looks_like_formula(text)
+    if kind is float and value == value and not math.isinf(value):
+        return "n", repr(value), fmt, False
+    if kind is int:
+        return "n", str(value), fmt, False
     if value is None or (not isinstance(value, str) and value != value):  # None, NaN, NaT
         return "", "", fmt, False
     if isinstance(value, bool):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from html import unescape
+from typing import NamedTuple
 from xml.sax.saxutils import quoteattr
 
 from evr_xl.outputs.sheet import STYLES, NamedStyle
@@ -32,8 +33,7 @@ BUILTIN_FORMATS = {
 }
 
 
-@dataclass(frozen=True, order=True)
-class XfKey:
+class XfKey(NamedTuple):
     """What makes one cell format: a named style, a number format, the quote prefix."""
 
     style: str | None = None

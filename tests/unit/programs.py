@@ -11,8 +11,8 @@
         ''',
     )
 
-Columns are model field names; omitted fields take sensible defaults (a fully accountable,
-finance-validated L3 cost synergy in WS-1). A cell holding "-" is left empty. Each record gets
+Columns are model field names; omitted columns take sensible defaults (a fully accountable,
+finance-validated L3 cost synergy in WS-1). A cell holding "-" is empty (None). Each record gets
 `ref` and `cells` as the reader would set them (header on row 4, data from row 5, columns in the
 order of the text), so checks can be asserted to point at the right cell.
 """
@@ -90,6 +90,8 @@ def rows(text: str, sheet: str) -> list[dict[str, Any]]:
         for h, c in zip(header, cells, strict=True):
             if c not in ("-", ""):
                 record[h] = _value(h, c)
+            else:
+                record[h] = () if h in TUPLES else None
         out.append(record)
     return out
 
@@ -144,7 +146,9 @@ def value_plan(text: str) -> tuple[ValuePlanRow, ...]:
     out = []
     for i, line in enumerate(lines[1:]):
         cells = [c.strip() for c in line.split("|")]
-        values = {p: float(c.replace(",", "")) for p, c in zip(periods, cells[1:], strict=True) if c}
+        values = {
+            p: float(c.replace(",", "")) for p, c in zip(periods, cells[1:], strict=True) if c
+        }
         out.append(
             ValuePlanRow(
                 driver_id=cells[0],
@@ -196,7 +200,9 @@ def program(
                 workstream_id=i,
                 name=f"Workstream {i}",
                 ref=CellRef(sheet="Workstreams", row=HEADER_ROW + 1 + n, col=1),
-                cells={"workstream_id": CellRef(sheet="Workstreams", row=HEADER_ROW + 1 + n, col=1)},
+                cells={
+                    "workstream_id": CellRef(sheet="Workstreams", row=HEADER_ROW + 1 + n, col=1)
+                },
             )
             for n, i in enumerate(ids)
         )

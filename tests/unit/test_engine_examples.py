@@ -163,9 +163,7 @@ def test_slipping_milestone_value_at_risk_period_by_period() -> None:
 def test_overdue_work_finishes_next_period_at_the_earliest() -> None:
     data = SLIP.model_copy(
         update={
-            "workplan": tuple(
-                w.model_copy(update={"forecast_finish": None}) for w in SLIP.workplan
-            )
+            "workplan": tuple(w.model_copy(update={"forecast_finish": None}) for w in SLIP.workplan)
         }
     )
     r = compute(data)

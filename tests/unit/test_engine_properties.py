@@ -29,9 +29,7 @@ DRIVER_IDS = [f"VD-{i}" for i in range(1, 9)] + ["vd-1 ", "VD-99"]  # a case twi
 WS_IDS = ["WS-A", "WS-B", "WS-C"]
 dates = st.dates(min_value=date(2024, 1, 1), max_value=date(2029, 12, 31))
 money = st.floats(min_value=0, max_value=1e7, allow_nan=False)
-RELAXED = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+RELAXED = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -60,7 +58,9 @@ def drivers(draw: st.DrawFn, benefits_only: bool = False) -> ValueDriver:
         name="d",
         workstream_id=draw(st.sampled_from(WS_IDS)),
         category=category,
-        recurrence="Recurring" if benefits_only else draw(st.sampled_from(["Recurring", "One-off"])),
+        recurrence="Recurring"
+        if benefits_only
+        else draw(st.sampled_from(["Recurring", "One-off"])),
         target=draw(money),
         ramp_start=draw(dates),
         full_run_rate_by=draw(dates),

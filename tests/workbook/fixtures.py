@@ -160,7 +160,9 @@ def _post_process(data: bytes, *, vba: bool) -> bytes:
     ).encode()
     parts["xl/media/image99.png"] = tiny_png()
     types = types.replace(
-        "<Default Extension", '<Default Extension="png" ContentType="image/png"/><Default Extension', 1
+        "<Default Extension",
+        '<Default Extension="png" ContentType="image/png"/><Default Extension',
+        1,
     )
     types = types.replace(
         "</Types>",
@@ -290,9 +292,7 @@ def output_specs(rows: int = 20, cols: int = 25) -> list[SheetSpec]:
                 else:
                     value, fmt, style = r * c * 1000.5 + n, "#,##0;[Red]-#,##0", None
                 cells.append(CellSpec(r, c, value, fmt, style))
-        cells.append(
-            CellSpec(5 + rows, 1, "Fix it", style="link", hyperlink="'Value Drivers'!D3")
-        )
+        cells.append(CellSpec(5 + rows, 1, "Fix it", style="link", hyperlink="'Value Drivers'!D3"))
         specs.append(
             SheetSpec(
                 name=sheet,

@@ -31,7 +31,12 @@ from tests.workbook.fixtures import INJECTION, build_rich_workbook, output_specs
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
 
 NEW_SHEETS = [s for s in OUTPUT_SHEET_NAMES if s != "Dashboard"]
-SHARED_OWNED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
+SHARED_OWNED = {
+    "xl/workbook.xml",
+    "xl/_rels/workbook.xml.rels",
+    "[Content_Types].xml",
+    "xl/styles.xml",
+}
 
 
 def members(data: bytes) -> dict[str, bytes]:
@@ -111,7 +116,9 @@ def test_shared_parts_only_gain_elements(rich: Path) -> None:
         wb = re.sub(rf'<sheet name="{name}" sheetId="\d+" r:id="rId\d+"/>', "", wb)
     assert wb == before["xl/workbook.xml"].decode()  # definedNames, extLst, mc:Ignorable kept
 
-    rels = re.sub(r'<Relationship Id="rId1[0-3]"[^>]*/>', "", after["xl/_rels/workbook.xml.rels"].decode())
+    rels = re.sub(
+        r'<Relationship Id="rId1[0-3]"[^>]*/>', "", after["xl/_rels/workbook.xml.rels"].decode()
+    )
     assert rels == before["xl/_rels/workbook.xml.rels"].decode()
     types = re.sub(
         r'<Override PartName="/xl/worksheets/sheet[5-8]\.xml"[^>]*/>',
@@ -121,7 +128,9 @@ def test_shared_parts_only_gain_elements(rich: Path) -> None:
     assert types == before["[Content_Types].xml"].decode()
 
     for section in ("numFmts", "fonts", "fills", "borders", "cellXfs", "dxfs"):
-        old = re.search(rf"<{section}\b[^>]*?(?:/>|>(.*?)</{section}>)", before["xl/styles.xml"].decode())
+        old = re.search(
+            rf"<{section}\b[^>]*?(?:/>|>(.*?)</{section}>)", before["xl/styles.xml"].decode()
+        )
         new = re.search(rf"<{section}\b[^>]*>(.*?)</{section}>", after["xl/styles.xml"].decode())
         assert new is not None
         assert new.group(1).startswith((old.group(1) or "") if old else ""), section
@@ -129,10 +138,14 @@ def test_shared_parts_only_gain_elements(rich: Path) -> None:
 
 def test_an_existing_output_sheet_is_replaced_in_place(rich: Path) -> None:
     before = rich.read_bytes()
-    old_entry = re.search(r'<sheet name="Dashboard"[^>]*>', members(before)["xl/workbook.xml"].decode())
+    old_entry = re.search(
+        r'<sheet name="Dashboard"[^>]*>', members(before)["xl/workbook.xml"].decode()
+    )
     write_output_sheets(rich, output_specs())
     after = rich.read_bytes()
-    new_entry = re.search(r'<sheet name="Dashboard"[^>]*>', members(after)["xl/workbook.xml"].decode())
+    new_entry = re.search(
+        r'<sheet name="Dashboard"[^>]*>', members(after)["xl/workbook.xml"].decode()
+    )
     assert new_entry.group(0) == old_entry.group(0)  # same sheetId, r:id, position
     assert sheet_parts(after)["Dashboard"] == sheet_parts(before)["Dashboard"]
     wb = openpyxl.load_workbook(rich)
@@ -333,7 +346,7 @@ def test_sheet_names_and_1904_dates(tmp_path: Path) -> None:
     wb.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
     path = tmp_path / "mac.xlsx"
     wb.save(path)
-    name = "R&D <\"view\"> it's"
+    name = 'R&D <"view"> it\'s'
     write_output_sheets(path, [SheetSpec(name, [CellSpec(1, 1, dt.date(2026, 3, 31))])])
     back = openpyxl.load_workbook(path)
     assert back.sheetnames[-1] == name
@@ -365,7 +378,12 @@ def test_untouched_xlsx_without_vba(tmp_path: Path) -> None:
     write_output_sheets(path, output_specs(rows=2))
     after = members(path.read_bytes())
     assert "xl/vbaProject.bin" not in after
-    for name in ("xl/metadata.xml", "xl/calcChain.xml", "xl/media/image99.png", "xl/charts/chart1.xml"):
+    for name in (
+        "xl/metadata.xml",
+        "xl/calcChain.xml",
+        "xl/media/image99.png",
+        "xl/charts/chart1.xml",
+    ):
         assert after[name] == before[name]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

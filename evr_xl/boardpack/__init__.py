@@ -1,0 +1,154 @@
+"""The steering-committee board pack: a separate, printable workbook of eight pages.
+
+`make_boardpack(path_in)` reads a programme workbook, computes its metrics and findings, builds
+the pack's description (build.py: pure data, model.py) and writes it with openpyxl (render.py,
+charts.py); with `pdf=True` it also exports a PDF through LibreOffice (export.py), one page per
+sheet. docs/boardpack.md describes every page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evr_xl.boardpack.build import build_boardpack, headline
+from evr_xl.boardpack.model import BoardPack
+from evr_xl.boardpack.render import render
+from evr_xl.boardpack.sheets import SHEETS
+from evr_xl.findings import Finding, Severity
+from evr_xl.workbook.grids import WorkbookError
+
+__all__ = [
+    "SHEETS",
+    "BoardPack",
+    "BoardPackReport",
+    "build_boardpack",
+    "default_out_path",
+    "headline",
+    "make_boardpack",
+    "render",
+]
+
+
+@dataclass(frozen=True)
+class BoardPackReport:
+    """What make_boardpack did. `messages` are the lines a command line prints."""
+
+    path: Path
+    pdf_path: Path | None
+    headline: str
+    value_rag: str
+    as_of: str
+    pages: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    seconds: float
+    pdf_message: str | None = None  # why no PDF was written, with how to fix it
+    messages: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def n_errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
+
+
+def default_out_path(path_in: str | Path, as_of: str) -> Path:
+    """<input stem>_boardpack_<as-of>.xlsx beside the input."""
+    p = Path(path_in)
+    return p.with_name(f"{p.stem}_boardpack_{as_of}.xlsx")
+
+
+def _findings(data: Any, read_findings: list[Finding]) -> tuple[list[Finding], dict | None]:
+    """Reader findings plus the traceability checks (when that package is available)."""
+    out = list(read_findings)
+    cover: dict | None = None
+    try:
+        from evr_xl import checks  # the checks package may be absent in a partial install
+    except ImportError:  # pragma: no cover - only while checks/ is being written
+        return out, None
+    run = getattr(checks, "run_checks", None)
+    if run is not None:
+        out.extend(run(data))
+    cov = getattr(checks, "coverage", None)
+    if cov is not None:
+        raw = cov(data)
+        cover = raw if isinstance(raw, Mapping) else getattr(raw, "__dict__", None)
+        if cover is None and hasattr(raw, "_asdict"):
+            cover = raw._asdict()
+    return out, dict(cover) if cover else None
+
+
+def make_boardpack(
+    path_in: str | Path,
+    out_path: str | Path | None = None,
+    pdf: bool = False,
+    history: Sequence[Mapping[str, Any]] | None = None,
+    generated_at: dt.datetime | None = None,
+) -> BoardPackReport:
+    """Read the programme workbook `path_in`, write its board pack, optionally its PDF.
+
+    Raises WorkbookError (message names the file and what to do) when the workbook cannot be
+    used: not a workbook, or settings too broken to compute anything. Findings never stop the
+    pack; they are on its Traceability page and in the report.
+    """
+    from evr_xl.engine import compute
+    from evr_xl.workbook.files import read_program
+
+    start = time.perf_counter()
+    data, read_findings = read_program(Path(path_in))
+    if data is None:
+        errors = [f.render() for f in read_findings if f.severity is Severity.ERROR][:5]
+        raise WorkbookError(
+            f"{path_in}: cannot build a board pack; the workbook could not be read:\n  "
+            + "\n  ".join(errors or ["no usable programme settings"])
+            + f"\nRun 'evr check {path_in}' for every finding."
+        )
+    findings, coverage = _findings(data, list(read_findings))
+    results = compute(data)
+    pack = build_boardpack(
+        results, findings, data, history, source=Path(path_in).name,
+        generated_at=generated_at, coverage=coverage,
+    )  # fmt: skip
+    out = Path(out_path) if out_path else default_out_path(path_in, results.program.as_of)
+    render(pack, out)
+    seconds = time.perf_counter() - start
+    messages = [
+        f"Wrote the board pack to {out} ({len(pack.pages)} pages, {seconds:.1f} s).",
+        f"  {pack.headline}. Value RAG: {pack.value_rag}, as of {pack.as_of}.",
+    ]
+    pdf_path: Path | None = None
+    pdf_message: str | None = None
+    if pdf:
+        from evr_xl import lo
+        from evr_xl.boardpack.export import INSTALL_HINT, pdf_available, to_pdf
+
+        if not pdf_available():
+            pdf_message = INSTALL_HINT
+            messages.append(f"No PDF written: {INSTALL_HINT}")
+        else:
+            try:
+                pdf_path = to_pdf(out)
+                messages.append(f"Wrote the PDF to {pdf_path} (one page per sheet).")
+            except lo.LibreOfficeError as exc:
+                pdf_message = f"No PDF written: {exc}"
+                messages.append(pdf_message)
+    n_err = sum(1 for f in findings if f.severity is Severity.ERROR)
+    if n_err:
+        messages.append(
+            f"  {n_err} error finding(s) listed on the Traceability page; run 'evr check "
+            f"{path_in}' to fix them."
+        )
+    return BoardPackReport(
+        path=out,
+        pdf_path=pdf_path,
+        headline=pack.headline,
+        value_rag=pack.value_rag,
+        as_of=pack.as_of,
+        pages=tuple(p.sheet for p in pack.pages),
+        findings=tuple(findings),
+        seconds=seconds,
+        pdf_message=pdf_message,
+        messages=tuple(messages),
+    )
