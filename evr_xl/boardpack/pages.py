@@ -91,7 +91,9 @@ def value_at_risk_page(results: Results) -> Page:
     top = d[d["value_at_risk"] > 0].sort_values(
         ["value_at_risk", "driver_id"], ascending=[False, True], kind="stable"
     )
-    top = top.head(TOP_DRIVERS)
+    top = top.head(TOP_DRIVERS).assign(
+        owner=lambda f: [text(o) or "(no owner)" for o in f["owner"]]
+    )
     kpis = KpiRow(
         (
             Kpi("Value at risk (horizon)", p.value_at_risk, m),
@@ -273,7 +275,8 @@ def _why_red(r: pd.Series, amber: float) -> str:
         if exit_pct < amber:
             reasons.append(f"exit run-rate {exit_pct:.0%} of target (< {amber:.0%})")
     if int(r["slip_periods"] or 0) > 0:
-        reasons.append(f"slipping {int(r['slip_periods'])} periods ({text(r['slip_items'])})")
+        n = int(r["slip_periods"])
+        reasons.append(f"slipping {n} period{'' if n == 1 else 's'} ({text(r['slip_items'])})")
     return "; ".join(reasons) or "below the amber threshold"
 
 

@@ -58,8 +58,8 @@ def _put(ws: Worksheet, row: int, col: int, value: CellValue, fmt: str | None = 
 
 def _lines(text: str, width: float, size: float = 10) -> int:
     """Lines a wrapped text needs in a column `width` characters wide (an estimate: a column
-    holds about 1.15 x width characters of 10 pt text, word breaks cost a little)."""
-    per_line = max(4.0, (width - 1) * 1.15 * 10 / size)
+    holds about 1.3 x width characters of 10 pt text, word breaks cost a little)."""
+    per_line = max(4.0, (width - 1) * 1.3 * 10 / size)
     lines, used = 1, 0.0
     for word in str(text).split():
         need = len(word) + (1 if used else 0)
@@ -223,7 +223,7 @@ class _PageWriter:
             numeric = col.number_format is not None
             cell.alignment = Alignment(wrap_text=True, vertical="center",
                                        horizontal="right" if numeric else "left",
-                                       indent=0 if numeric or c == 1 else 1)
+                                       indent=0 if c == 1 else 1)
             head_lines = max(head_lines, _lines(col.header, col.width, 9))
         ws.row_dimensions[header].height = 12 * head_lines + 6
         self.positions[t.key] = (header, 1, len(t.rows))
@@ -239,9 +239,11 @@ class _PageWriter:
                 cell = _put(ws, r, c, value, col.number_format)
                 cell.font = _font(10, bold=total)
                 cell.border = Border(bottom=THIN, top=NAVY_LINE if total else None)
-                indent = 1 if c > 1 and isinstance(value, str) else 0
+                text_cell = isinstance(value, str)
+                indent = 1 if c > 1 else 0
+                horizontal = "center" if col.center else ("left" if text_cell else "right")
                 cell.alignment = Alignment(wrap_text=col.wrap, vertical="top", indent=indent,
-                                           horizontal="center" if col.center else None)
+                                           horizontal=horizontal)
                 if col.rag and isinstance(value, str) and value in st.RAG_FILL:
                     cell.fill = PatternFill("solid", fgColor=st.RAG_FILL[value])
                     cell.font = _font(10, bold=True, colour=st.RAG_FONT[value])

@@ -35,6 +35,7 @@ class Col:
     key: str
     kind: str = "text"  # text | money | pct | int | rag | link
     width: float = 14
+    wrap: bool = False
 
 
 def clean(value: Any) -> Any:
@@ -243,8 +244,8 @@ FINDING_COLUMNS = (
     Col("Where", "where", "link", 20),
     Col("Severity", "severity", width=9),
     Col("Code", "code", width=8),
-    Col("Finding", "message", width=70),
-    Col("What to do", "fix", width=50),
+    Col("Finding", "message", width=70, wrap=True),
+    Col("What to do", "fix", width=50, wrap=True),
 )
 
 

@@ -123,9 +123,12 @@ def backup_path_for(path: str | os.PathLike[str]) -> Path:
 def lock_file(path: str | os.PathLike[str]) -> Path | None:
     """The owner file Excel or LibreOffice keeps beside an open workbook, if there is one."""
     p = Path(path)
-    for name in (f"~${p.name}", f"~${p.name[2:]}", f".~lock.{p.name}#"):
+    names = [f"~${p.name}", f".~lock.{p.name}#"]
+    if len(p.stem) > 2:
+        names.append(f"~${p.name[2:]}")  # Office's shortened form for long names (reported)
+    for name in names:
         candidate = p.with_name(name)
-        if len(name) > 2 and candidate.exists():
+        if candidate.exists():
             return candidate
     return None
 

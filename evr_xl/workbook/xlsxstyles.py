@@ -129,7 +129,9 @@ def patch_styles(
     sections = [s for s in (numfmts, fonts, fills, borders, xfs, dxfs) if s.added]
     if not sections:
         return patch  # everything was there already: styles.xml stays byte-identical
-    for section in sorted(sections, key=lambda s: -_position(s, text)):
+    # From the end backwards, so earlier offsets stay valid; at one offset (a missing <numFmts>
+    # goes where <fonts> starts) the existing list is replaced before the new one is inserted.
+    for section in sorted(sections, key=lambda s: (-_position(s, text), s.match is None)):
         text = _replace_section(text, section)
     patch.xml = text.encode("utf-8")
     return patch
