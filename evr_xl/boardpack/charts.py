@@ -60,6 +60,8 @@ def build_chart(
         elif spec.kind == "line":
             gp.line.solidFill = s.colour or st.BLUE
             gp.line.width = 28575  # 2.25 pt
+            if s.dashed:
+                gp.line.prstDash = "dash"
             series.smooth = False
             series.marker.symbol = "none"
         else:
@@ -91,6 +93,8 @@ def build_chart(
         chart.y_axis.scaling.max = spec.y_max
     if chart.type == "bar" if isinstance(chart, BarChart) else False:
         chart.x_axis.scaling.orientation = "maxMin"  # first row at the top, as in the table
+        chart.x_axis.axPos = "l"
+        chart.y_axis.axPos = "b"
     chart.legend = Legend(legendPos="b")
     if spec.kind == "waterfall":
         base = [i for i, s in enumerate(spec.series) if s.invisible]

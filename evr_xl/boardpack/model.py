@@ -83,6 +83,7 @@ class Series:
     colour: str | None = None
     invisible: bool = False  # the waterfall's base
     labels: bool = False  # show data labels
+    dashed: bool = False  # a line series drawn dashed (a forecast)
 
 
 @dataclass(frozen=True)

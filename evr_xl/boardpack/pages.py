@@ -197,7 +197,7 @@ def trajectory_page(results: Results) -> Page:
         f"Cumulative value: plan, actual and forecast ({unit}; actuals to {p.as_of})",
         "trajectory",
         0,
-        (Series(4, st.LIGHT_BLUE), Series(5, st.NAVY), Series(6, st.BLUE)),
+        (Series(4, st.LIGHT_BLUE), Series(6, st.BLUE, dashed=True), Series(5, st.NAVY)),
         y_title=unit,
         y_format=m,
         height_cm=10,
@@ -239,8 +239,8 @@ def traceability_page(
     )
     codes = Table(
         "by_check",
-        (Column("Code", width=9), Column("Check", width=40), Column("Severity", width=10),
-         Column("Findings", st.INT, 10)),
+        (Column("Code", width=9), Column("Check", width=55), Column("Severity", width=18),
+         Column("Findings", st.INT, 12, center=True)),
         code_rows,
         title="Findings by check",
         empty_text="No findings: every check passed.",
@@ -248,11 +248,11 @@ def traceability_page(
     errors = [f for f in sort_findings(list(findings)) if f.severity.value == "Error"]
     shown = errors[:MAX_ERRORS]
     more = len(errors) - len(shown)
-    error_rows = tuple((f.where, f.code, text(f.message), text(f.fix)) for f in shown)
+    error_rows = tuple((f.code, text(f.message), f.where, text(f.fix)) for f in shown)
     listing = Table(
         "errors",
-        (Column("Where (sheet!cell)", width=20), Column("Code", width=9),
-         Column("Message", width=55, wrap=True), Column("Fix", width=45, wrap=True)),
+        (Column("Code", width=9), Column("Message", width=55, wrap=True),
+         Column("Where (sheet!cell)", width=18), Column("Fix", width=45, wrap=True)),
         error_rows,
         title="Errors to fix" + (f" (first {MAX_ERRORS}; {more} more - run `evr check`)"
                                  if more else ""),

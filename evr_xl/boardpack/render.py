@@ -58,8 +58,8 @@ def _put(ws: Worksheet, row: int, col: int, value: CellValue, fmt: str | None = 
 
 def _lines(text: str, width: float, size: float = 10) -> int:
     """Lines a wrapped text needs in a column `width` characters wide (an estimate: a column
-    holds about 1.3 x width characters of 10 pt text, word breaks cost a little)."""
-    per_line = max(4.0, (width - 1) * 1.3 * 10 / size)
+    holds about 1.4 x width characters of 10 pt text, word breaks cost a little)."""
+    per_line = max(4.0, (width - 1) * 1.4 * 10 / size)
     lines, used = 1, 0.0
     for word in str(text).split():
         need = len(word) + (1 if used else 0)
@@ -80,6 +80,8 @@ class _PageWriter:
         self.ws, self.page, self.pack = ws, page, pack
         tables = [b for b in page.blocks if isinstance(b, Table) and not b.helper]
         self.n_cols = max(len(t.columns) for t in tables) if tables else page.width_cols
+        tiles = [len(b.tiles) for b in page.blocks if isinstance(b, KpiRow)]
+        self.n_cols = max([self.n_cols] + tiles)
         widths = [14.0] * self.n_cols
         seen = [False] * self.n_cols
         for t in tables:

@@ -15,7 +15,9 @@ from evr_xl.outputs.sheet import escape_text
 
 def text(value: object) -> str:
     """User text made safe for a cell (the renderer also keeps = + - @ text as text)."""
-    return "" if value is None else escape_text(str(value))
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    return escape_text(str(value))
 
 
 def num(value: object) -> float | None:

@@ -28,6 +28,7 @@ from evr_xl.excel.udf_args import grid_for, period_arg, text_arg
 from evr_xl.findings import Finding, Severity, finding, sort_findings
 from evr_xl.model import ProgramData
 from evr_xl.model.periods import label_of, ordinal
+from evr_xl.outputs.sheets import DRIVER_COLUMNS as SHEET_COLUMNS
 from evr_xl.workbook import layout as L
 from evr_xl.workbook.grids import WorkbookError
 from evr_xl.workbook.reader import read_grids
@@ -52,33 +53,9 @@ TABLE_ORDER: tuple[L.Table, ...] = (
 )
 REQUIRED_ARGS = 4  # program, drivers, workplan, actuals
 
-# The driver metrics table a worksheet function spills: (Results.drivers column, header).
-DRIVER_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("driver_id", "Driver ID"),
-    ("name", "Name"),
-    ("workstream_id", "Workstream ID"),
-    ("category", "Category"),
-    ("recurrence", "Recurrence"),
-    ("owner", "Owner"),
-    ("stage", "Stage"),
-    ("target", "Target"),
-    ("plan_to_date", "Plan to date"),
-    ("realized_to_date", "Realized to date"),
-    ("realized_validated", "Realized validated"),
-    ("realization_pct", "Realization %"),
-    ("run_rate_achieved", "Run-rate achieved"),
-    ("run_rate_pct", "Run-rate %"),
-    ("slip_periods", "Slip (periods)"),
-    ("slip_items", "Slipping items"),
-    ("forecast_in_horizon", "Forecast in horizon"),
-    ("planned_exit_run_rate", "Planned exit run-rate"),
-    ("forecast_exit_run_rate", "Forecast exit run-rate"),
-    ("slippage_var", "Slippage VaR"),
-    ("risk_exposure", "Risk exposure"),
-    ("value_at_risk", "Value at risk"),
-    ("confidence_weighted_forecast", "Confidence-weighted forecast"),
-    ("rag", "RAG"),
-)
+# The driver metrics table a worksheet function spills: the columns of the Driver Metrics sheet
+# (one list, so the spilled table and the refreshed sheet cannot drift): (Results column, header).
+DRIVER_COLUMNS: tuple[tuple[str, str], ...] = tuple((c.key, c.header) for c in SHEET_COLUMNS)
 FINDING_HEADERS = ("Severity", "Code", "Cell", "Message", "Fix")
 
 EVALUATIONS = 16  # programmes (table contents x as-of) kept
