@@ -65,7 +65,7 @@ CATALOGUE: dict[str, Check] = {
             "RD010", E, "Table header row not found", "Restore the header row from the template."
         ),
         Check("RD011", E, "Error value in cell", "Fix the formula or type the value."),
-        Check("RD012", W, "Setting missing", "Add the setting row back (see the template)."),
+        Check("RD012", E, "Setting missing", "Add the setting row back (see the template)."),
         Check("RD013", E, "Invalid programme settings", "Correct the Program sheet."),
         Check(
             "RD014", W, "Optional sheet missing", "Add the sheet from the template if you need it."

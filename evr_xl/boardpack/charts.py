@@ -55,6 +55,7 @@ def build_chart(
         gp = series.graphicalProperties or GraphicalProperties()
         series.graphicalProperties = gp
         if s.invisible:
+            series.invertIfNegative = False
             gp.noFill = True
             gp.line.noFill = True
         elif spec.kind == "line":
@@ -65,6 +66,7 @@ def build_chart(
             series.smooth = False
             series.marker.symbol = "none"
         else:
+            series.invertIfNegative = False  # else LibreOffice draws negative bars as positive
             gp.solidFill = s.colour or st.BLUE
             gp.line.solidFill = s.colour or st.BLUE
         if s.labels:

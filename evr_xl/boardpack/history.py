@@ -104,15 +104,14 @@ def history_page(results: Results, history: Sequence[Mapping[str, Any]] | None) 
         v_then = _figure(old, "value_at_risk") if old else None
         f_now, v_now = num(r.forecast_in_horizon), num(r.value_at_risk)
         rows.append(
-            (text(r.driver_id), text(r.name), text(r.owner), f_then, f_now,
+            (f"{text(r.driver_id)} {text(r.name)}", text(r.owner) or "(no owner)", f_then, f_now,
              _change(f_now, f_then), v_then, v_now, _change(v_now, v_then))
         )  # fmt: skip
-    moved = [r for r in rows if r[5] is None or abs(r[5]) >= 0.5 or (r[8] or 0) != 0]
-    moved.sort(key=lambda r: (-(abs(r[5]) if r[5] is not None else float("inf")), r[0]))
+    moved = [r for r in rows if r[4] is None or abs(r[4]) >= 0.5 or (r[7] or 0) != 0]
+    moved.sort(key=lambda r: (-(abs(r[4]) if r[4] is not None else float("inf")), r[0]))
     shown = moved[:MAX_DRIVERS]
     cols = (
-        Column("Driver", width=9),
-        Column("Name", width=30),
+        Column("Driver", width=40, wrap=True),
         Column("Owner", width=15),
         Column(f"Forecast then ({unit_k})", k, 12),
         Column(f"Forecast now ({unit_k})", k, 12),
@@ -135,7 +134,7 @@ def history_page(results: Results, history: Sequence[Mapping[str, Any]] | None) 
         f"Forecast change by driver since {then_label} ({unit_k})",
         "driver_moves",
         0,
-        (Series(5, st.BLUE),),
+        (Series(4, st.BLUE),),
         y_title=unit_k,
         y_format=k,
         height_cm=max(5.0, 1.0 + 0.6 * len(shown)),

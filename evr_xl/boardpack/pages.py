@@ -46,7 +46,7 @@ def scorecard_page(results: Results) -> Page:
         Column("Drivers", st.INT, 8),
         Column("Tasks complete (%)", st.PCT, 11),
         Column(f"Value realized (% of plan to {as_of})", st.PCT, 13),
-        Column("Divergence (tasks - value, pts)", st.PCT, 12),
+        Column("Divergence (tasks % - value %)", st.PCT, 12),
         Column("Value RAG", width=9, rag=True),
         Column(f"Value at risk ({unit}, horizon)", m, 12),
         Column(f"Forecast exit run-rate ({unit})", m, 12),
