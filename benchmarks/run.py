@@ -185,8 +185,18 @@ def time_step(step: Step, repeat: int) -> list[float]:
 
 
 def _maxrss_mb() -> float:
+    """This process's peak RSS in MB.
+
+    Linux: VmHWM from /proc (ru_maxrss would carry the parent's peak over fork + exec).
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1.0 * 1024 / scale / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
 
 
 def measure_memory(size: str, seed: int, step_name: str) -> dict[str, float]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from collections import defaultdict
@@ -158,7 +159,7 @@ def _progress(message: str) -> None:
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     from evr_xl.refresh import refresh, summary_lines
-    from evr_xl.workbook.writer import WorkbookChanged, WorkbookLocked
+    from evr_xl.workbook.writer import UnsupportedWorkbook, WorkbookChanged, WorkbookLocked
 
     try:
         report = refresh(
@@ -170,9 +171,25 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     except (WorkbookChanged, WorkbookLocked) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
+    except UnsupportedWorkbook as exc:
+        print(
+            f"error: {args.path}: the output sheets cannot be written into this file ({exc}). "
+            "Nothing was written. Open it in Excel, save it as a new .xlsx, and try again.",
+            file=sys.stderr,
+        )
+        return EXIT_UNUSABLE
     for line in summary_lines(report):
         _print(line)
     return EXIT_OK if report.written is not None else EXIT_FINDINGS
+
+
+def cmd_boardpack(args: argparse.Namespace) -> int:
+    from evr_xl.boardpack import make_boardpack
+
+    report = make_boardpack(Path(args.path), out_path=args.output, pdf=args.pdf)
+    for line in report.messages:
+        _print(line)
+    return EXIT_OK
 
 
 def _print_nothing(_: str) -> None:
@@ -227,6 +244,22 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--output", "-o", help="write the refreshed copy here and leave PATH unchanged")
     s.add_argument("--quiet", "-q", action="store_true", help="no progress messages")
     s.set_defaults(func=cmd_refresh)
+
+    s = sub.add_parser(
+        "boardpack", help="write the steering-committee board pack (a separate workbook)"
+    )
+    s.add_argument("path")
+    s.add_argument(
+        "--output",
+        "-o",
+        help="where to write it (default: NAME_boardpack_<as-of>.xlsx beside PATH)",
+    )
+    s.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also write a PDF, one page per sheet (needs LibreOffice)",
+    )
+    s.set_defaults(func=cmd_boardpack)
     return p
 
 
@@ -240,6 +273,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; nothing was written.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `evr check book.xlsx | head`: the reader went away; not an error
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stops the flush at exit failing
+        except OSError:
+            pass
+        return EXIT_OK
 
 
 if __name__ == "__main__":

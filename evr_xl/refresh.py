@@ -93,7 +93,7 @@ def analyse(
     progress(f"Computing {len(data.drivers)} drivers, {len(data.workplan)} workplan items")
     results = compute(data)
     progress("Running the traceability checks")
-    findings = findings + run_checks(data)
+    findings = findings + run_checks(data, results)
     return Analysis(path, data, findings, results, history)
 
 

@@ -60,26 +60,6 @@ def default_out_path(path_in: str | Path, as_of: str) -> Path:
     return p.with_name(f"{p.stem}_boardpack_{as_of}.xlsx")
 
 
-def _findings(data: Any, read_findings: list[Finding]) -> tuple[list[Finding], dict | None]:
-    """Reader findings plus the traceability checks (when that package is available)."""
-    out = list(read_findings)
-    cover: dict | None = None
-    try:
-        from evr_xl import checks  # the checks package may be absent in a partial install
-    except ImportError:  # pragma: no cover - only while checks/ is being written
-        return out, None
-    run = getattr(checks, "run_checks", None)
-    if run is not None:
-        out.extend(run(data))
-    cov = getattr(checks, "coverage", None)
-    if cov is not None:
-        raw = cov(data)
-        cover = raw if isinstance(raw, Mapping) else getattr(raw, "__dict__", None)
-        if cover is None and hasattr(raw, "_asdict"):
-            cover = raw._asdict()
-    return out, dict(cover) if cover else None
-
-
 def make_boardpack(
     path_in: str | Path,
     out_path: str | Path | None = None,
@@ -93,20 +73,26 @@ def make_boardpack(
     used: not a workbook, or settings too broken to compute anything. Findings never stop the
     pack; they are on its Traceability page and in the report.
     """
-    from evr_xl.engine import compute
-    from evr_xl.workbook.files import read_program
+    from dataclasses import asdict
+
+    from evr_xl.checks import coverage as traceability_coverage
+    from evr_xl.refresh import analyse
 
     start = time.perf_counter()
-    data, read_findings = read_program(Path(path_in))
-    if data is None:
-        errors = [f.render() for f in read_findings if f.severity is Severity.ERROR][:5]
+    analysis = analyse(
+        Path(path_in)
+    )  # the one read -> compute -> check path (CLI, ribbon, refresh)
+    data, results, findings = analysis.data, analysis.results, analysis.findings
+    if data is None or results is None:
+        errors = [f.render() for f in findings if f.severity is Severity.ERROR][:5]
         raise WorkbookError(
             f"{path_in}: cannot build a board pack; the workbook could not be read:\n  "
             + "\n  ".join(errors or ["no usable programme settings"])
             + f"\nRun 'evr check {path_in}' for every finding."
         )
-    findings, coverage = _findings(data, list(read_findings))
-    results = compute(data)
+    coverage = dict(traceability_coverage(data, results))
+    if history is None:  # the workbook's own History sheet, written by each `evr refresh`
+        history = [asdict(s) for s in analysis.history]
     pack = build_boardpack(
         results, findings, data, history, source=Path(path_in).name,
         generated_at=generated_at, coverage=coverage,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-
 from evr_xl.boardpack import style as st
 from evr_xl.boardpack.model import (
     BoardPack,
@@ -182,8 +181,9 @@ def _waterfall(steps: Sequence[tuple[str, float, bool]]) -> list[tuple[CellValue
             continue
         after = running + amount
         base = max(0.0, min(running, after))
-        rows.append((label, base, -amount if amount < 0 else None, amount if amount > 0 else None,
-                     None))
+        rows.append(
+            (label, base, -amount if amount < 0 else None, amount if amount > 0 else None, None)
+        )
         running = after
     return rows
 

@@ -108,7 +108,7 @@ def history_page(results: Results, history: Sequence[Mapping[str, Any]] | None) 
              _change(f_now, f_then), v_then, v_now, _change(v_now, v_then))
         )  # fmt: skip
     moved = [r for r in rows if r[4] is None or abs(r[4]) >= 0.5 or (r[7] or 0) != 0]
-    moved.sort(key=lambda r: (-(abs(r[4]) if r[4] is not None else float("inf")), r[0]))
+    moved.sort(key=lambda r: (r[4] is None, -abs(r[4] or 0.0), r[0]))  # new drivers last
     shown = moved[:MAX_DRIVERS]
     cols = (
         Column("Driver", width=40, wrap=True),
@@ -125,8 +125,10 @@ def history_page(results: Results, history: Sequence[Mapping[str, Any]] | None) 
         "driver_moves",
         cols,
         tuple(shown),
-        title=f"Forecast in horizon by driver, {then_label} to {p.as_of} (largest moves first"
-        + (f"; {more} more moved" if more > 0 else "") + "; new drivers have no 'then')",
+        title=f"Forecast in horizon by driver, {then_label} to {p.as_of} (largest moves first, "
+        + "then drivers new since"
+        + (f"; {more} more not shown" if more > 0 else "")
+        + ")",
         empty_text="No driver's forecast moved.",
     )
     chart = Chart(

@@ -71,8 +71,9 @@ class Table:
     def __post_init__(self) -> None:
         for row in self.rows:
             if len(row) != len(self.columns):
-                raise ValueError(f"table {self.key}: a row has {len(row)} values, not "
-                                 f"{len(self.columns)}")
+                raise ValueError(
+                    f"table {self.key}: a row has {len(row)} values, not {len(self.columns)}"
+                )
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,9 @@ def scorecard_page(results: Results) -> Page:
         "workstream_id", "name", "n_drivers", "task_completion_pct", "value_realization_pct",
         "divergence", "rag", "value_at_risk", "forecast_exit_run_rate", "flag",
     ]  # fmt: skip
-    table = Table("scorecard", cols, tuple(frame_rows(w, keys)), title=f"By workstream, as of {as_of}")
+    table = Table(
+        "scorecard", cols, tuple(frame_rows(w, keys)), title=f"By workstream, as of {as_of}"
+    )
     chart = Chart(
         "clustered_column",
         f"Tasks complete vs value realized (% , to {as_of})",
@@ -258,9 +260,7 @@ def traceability_page(
                                  if more else ""),
         empty_text="No errors.",
     )  # fmt: skip
-    return Page(
-        SHEETS[5], "Traceability", (KpiRow(tuple(tiles)), codes, listing), width_cols=8
-    )
+    return Page(SHEETS[5], "Traceability", (KpiRow(tuple(tiles)), codes, listing), width_cols=8)
 
 
 def _why_red(r: pd.Series, amber: float) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from evr_xl.boardpack import style as st
@@ -201,7 +202,7 @@ class _PageWriter:
         ws = self.ws
         for n, (label, description, sheet) in enumerate(block.entries, start=2):
             cell = _put(ws, self.row, 1, f"{n}. {label}")
-            cell.hyperlink = f"#'{sheet}'!A1"
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{sheet}'!A1")
             cell.font = _font(11, colour="0563C1", underline="single")
             desc = _put(ws, self.row, 3, description)
             desc.font = _font(10, colour=st.TEXT_GREY)
@@ -223,9 +224,12 @@ class _PageWriter:
             cell.font = _font(9, bold=True, colour="FFFFFF")
             cell.fill = PatternFill("solid", fgColor=st.NAVY)
             numeric = col.number_format is not None
-            cell.alignment = Alignment(wrap_text=True, vertical="center",
-                                       horizontal="right" if numeric else "left",
-                                       indent=0 if c == 1 else 1)
+            cell.alignment = Alignment(
+                wrap_text=True,
+                vertical="center",
+                horizontal="right" if numeric else "left",
+                indent=0 if c == 1 else 1,
+            )
             head_lines = max(head_lines, _lines(col.header, col.width, 9))
         ws.row_dimensions[header].height = 12 * head_lines + 6
         self.positions[t.key] = (header, 1, len(t.rows))
@@ -244,8 +248,9 @@ class _PageWriter:
                 text_cell = isinstance(value, str)
                 indent = 1 if c > 1 else 0
                 horizontal = "center" if col.center else ("left" if text_cell else "right")
-                cell.alignment = Alignment(wrap_text=col.wrap, vertical="top", indent=indent,
-                                           horizontal=horizontal)
+                cell.alignment = Alignment(
+                    wrap_text=col.wrap, vertical="top", indent=indent, horizontal=horizontal
+                )
                 if col.rag and isinstance(value, str) and value in st.RAG_FILL:
                     cell.fill = PatternFill("solid", fgColor=st.RAG_FILL[value])
                     cell.font = _font(10, bold=True, colour=st.RAG_FONT[value])

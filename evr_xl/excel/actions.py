@@ -182,11 +182,31 @@ def roll_forward(book: Any, confirm: Confirm) -> ActionResult:
     return ActionResult(f"As-of period is now {new_label} ({cell.a1}). Press Refresh.")
 
 
+def show_help(book: Any) -> ActionResult:
+    """What each button does, and the versions in use (the Help button)."""
+    import platform
+
+    import xlwings
+
+    from evr_xl import __version__
+    from evr_xl.excel.ribbon import BUTTONS
+
+    lines = [f"{b.label}: {b.supertip}" for b in BUTTONS if b.action != "help"]
+    lines += [
+        "",
+        f"EVR-XL {__version__}, xlwings {xlwings.__version__}, Python {platform.python_version()}.",
+        "Worksheet functions: category EVR-XL in Insert Function (docs/excel.md).",
+    ]
+    return ActionResult("\n".join(lines))
+
+
+# One entry per ribbon action (evr_xl.excel.ribbon.ACTIONS; a test keeps the two lists equal).
 ACTIONS: dict[str, Callable[..., ActionResult]] = {
     "check": check,
     "refresh": refresh,
     "boardpack": board_pack,
     "rollforward": roll_forward,
+    "help": show_help,
 }
 
 

@@ -32,6 +32,8 @@ ERROR_VALUES = {
     "#CONNECT!",
     "#BUSY!",
 }
+# What files.py puts in a formula cell saved without its result (calamine reads it as blank).
+UNCALCULATED = "#UNCALCULATED"
 _SYMBOLS = "$€£¥₹₩"
 _CODE_PREFIX = re.compile(r"^[A-Z]{3}(?=[\d(+\-.$€£¥₹₩])")
 _CODE_SUFFIX = re.compile(r"(?<=[\d).])[A-Z]{3}$")
@@ -45,7 +47,20 @@ Parsed = tuple[Any, str | None]
 
 
 def is_error_value(value: Any) -> bool:
-    return isinstance(value, str) and value.strip().upper() in ERROR_VALUES
+    """An Excel error (#N/A, #REF!, ...) or a formula saved without its result."""
+    return isinstance(value, str) and (
+        value.strip().upper() in ERROR_VALUES or value == UNCALCULATED
+    )
+
+
+def error_problem(value: Any) -> str:
+    """What to say about a cell for which is_error_value is true."""
+    if value == UNCALCULATED:
+        return (
+            "the formula in the cell has no saved result (the file was saved without "
+            "calculating it): open it in Excel, let it calculate, and save"
+        )
+    return f"the cell holds the error {str(value).strip().upper()}"
 
 
 def parse_text(value: Any) -> Parsed:
@@ -107,7 +122,7 @@ def parse_number(value: Any) -> Parsed:
     if not text:
         return None, None
     if is_error_value(text):
-        return None, f"the cell holds the error {text.upper()}"
+        return None, error_problem(text)
     s = text.replace("\u00a0", "").replace(" ", "").replace("'", "")
     negative = False
     for _ in range(3):  # signs, brackets and currency marks come in any order: -$(1,000) USD
@@ -197,7 +212,7 @@ def parse_date(value: Any) -> Parsed:
     if not text:
         return None, None
     if is_error_value(text):
-        return None, f"the cell holds the error {text.upper()}"
+        return None, error_problem(text)
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text[:30], fmt).date(), None
@@ -228,7 +243,7 @@ def parse_period_cell(value: Any) -> Parsed:
         d, problem = parse_date(value)
         return (date(d.year, d.month, 1) if d else None), problem
     if is_error_value(value):
-        return None, f"the cell holds the error {str(value).strip().upper()}"
+        return None, error_problem(value)
     p = parse_period(value)
     if p is None:
         return None, f"'{value}' is not a period"
@@ -252,3 +267,110 @@ def parse_yesno(value: Any) -> Parsed:
     if text in _NO:
         return False, None
     return None, f"'{value}' is not Yes or No"
+
+
+# --- fast paths ----------------------------------------------------------------------------------
+# A large programme has hundreds of thousands of cells, nearly all clean: a date cell in a date
+# column, a number in a money column, a dropdown value typed exactly. `fast_parser` gives, per
+# column kind, a function that parses those in a few operations and returns SLOW for anything
+# else, which then goes through the full parser above. Results are identical to the full parser:
+# tests/workbook checks every finding and value; the benchmark compares both paths.
+
+SLOW: Any = object()  # "not a common case: use the full parser"
+
+
+def _fast_text(v: Any) -> Any:
+    if v.__class__ is str:
+        if v[:1] == "#" or v[:1].isspace():
+            return SLOW  # may be an error value such as #N/A (with or without spaces)
+        s = v.strip()
+        return SLOW if len(s) > 32767 else (s or None)
+    return SLOW
+
+
+def _fast_id(v: Any) -> Any:
+    if v.__class__ is str and v[:1] != "#" and not v[:1].isspace():
+        s = " ".join(v.split())
+        return s.upper() if s else None
+    return SLOW
+
+
+def _fast_ids(v: Any) -> Any:
+    if v is None:
+        return ()
+    if v.__class__ is str and v[:1] != "#" and not v[:1].isspace():
+        if "," in v or ";" in v or "\n" in v:
+            return SLOW
+        s = " ".join(v.split())
+        return (s.upper(),) if s else ()
+    return SLOW
+
+
+def _fast_number(v: Any) -> Any:
+    if v.__class__ is float:
+        return v if math.isfinite(v) else SLOW
+    if v.__class__ is int:
+        return float(v)
+    return SLOW
+
+
+def _fast_percent(v: Any) -> Any:
+    if v.__class__ is float and math.isfinite(v):
+        return v / 100.0 if abs(v) > 1.0 else v
+    return SLOW
+
+
+def _fast_date(v: Any) -> Any:
+    if v.__class__ is datetime:
+        return v.date()
+    if v.__class__ is date:
+        return v
+    return SLOW
+
+
+def _fast_period(v: Any) -> Any:
+    if v.__class__ is datetime or v.__class__ is date:
+        return date(v.year, v.month, 1)
+    return SLOW
+
+
+def _fast_yesno(v: Any) -> Any:
+    if v.__class__ is bool:
+        return v
+    if v.__class__ is str and v[:1] != "#":
+        t = v.strip().lower()
+        if t in _YES:
+            return True
+        if t in _NO:
+            return False
+    return SLOW
+
+
+def _fast_choice(choices: tuple[str, ...]):
+    # Exactly-typed choices only, and only when that choice is the one parse_choice would pick.
+    exact = {c: c for c in choices if next(x for x in choices if _canon(x) == _canon(c)) == c}
+
+    def parse(v: Any) -> Any:
+        if v.__class__ is str:
+            return exact.get(v, SLOW)
+        return SLOW
+
+    return parse
+
+
+def fast_parser(kind_name: str, choices: tuple[str, ...] = ()) -> Any:
+    """A parser of the common clean cells of a column kind; SLOW for anything else.
+
+    A blank cell (None) is handled by the caller, except for IDS (a blank is the empty tuple).
+    """
+    return {
+        "TEXT": _fast_text,
+        "ID": _fast_id,
+        "IDS": _fast_ids,
+        "MONEY": _fast_number,
+        "NUMBER": _fast_number,
+        "PERCENT": _fast_percent,
+        "DATE": _fast_date,
+        "PERIOD": _fast_period,
+        "YESNO": _fast_yesno,
+    }.get(kind_name) or (_fast_choice(choices) if kind_name == "CHOICE" else (lambda v: SLOW))

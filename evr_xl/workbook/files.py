@@ -1,7 +1,9 @@
 """Workbook files -> grids, with python-calamine (fast, read-only).
 
 Also the guards that make an unusable file a clear message instead of a traceback: not a file,
-not a zip, an old .xls or an encrypted workbook, a zip bomb. The reader (reader.py) does the rest.
+not a zip, an old .xls or an encrypted workbook, a zip bomb, part names that point outside the
+package, XML entity declarations, a sheet whose farthest cell is absurdly far away (sheetscan.py).
+The reader (reader.py) does the rest. docs/reliability.md lists the limits and their tests.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from evr_xl.findings import Finding
 from evr_xl.model import ProgramData
 from evr_xl.workbook.grids import Grid, WorkbookError, grid_from_rows
 from evr_xl.workbook.reader import read_grids
+from evr_xl.workbook.sheetscan import SheetRefused, has_dtd, scan_sheet, sheet_parts
 
 # Refuse workbooks whose parts inflate beyond this (a zip bomb), before inflating anything.
 MAX_UNCOMPRESSED_BYTES = 1_000_000_000
@@ -52,6 +55,13 @@ def check_package(path: Path) -> None:
             f"{name}: a zip file, but not an Excel workbook (no xl/workbook.xml inside). "
             "Save it from Excel as .xlsx and try again."
         )
+    for i in infos:
+        parts = i.filename.replace("\\", "/").split("/")
+        if i.filename.startswith(("/", "\\")) or ".." in parts or ":" in parts[0]:
+            raise WorkbookError(
+                f"{name}: the part name '{i.filename}' points outside the workbook, which Excel "
+                "never writes; refused as possibly hostile. Save the workbook again from Excel."
+            )
     if "xl/workbook.bin" in names:
         raise WorkbookError(f"{name}: an .xlsb (binary) workbook. Save it as .xlsx and try again.")
     total = sum(i.file_size for i in infos)
@@ -70,6 +80,23 @@ def check_package(path: Path) -> None:
             f"{name}: the workbook inflates to {total:,} bytes, above the limit of "
             f"{MAX_UNCOMPRESSED_BYTES:,}; refused. Split the programme or remove unused sheets."
         )
+    try:
+        with zipfile.ZipFile(path) as z:
+            hostile = next(
+                (
+                    i.filename
+                    for i in infos
+                    if i.filename.lower().endswith((".xml", ".rels", ".vml")) and has_dtd(z, i)
+                ),
+                None,
+            )
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
+        raise WorkbookError(f"{name}: the file is damaged and cannot be opened ({exc}).") from None
+    if hostile:
+        raise WorkbookError(
+            f"{name}: the part {hostile} declares XML entities (a DOCTYPE), which Excel never "
+            "writes; refused as possibly hostile. Open it in Excel and save it as a new .xlsx."
+        )
 
 
 def load_grids(path: str | Path, sheets: list[str] | None = None) -> dict[str, Grid]:
@@ -86,16 +113,39 @@ def load_grids(path: str | Path, sheets: list[str] | None = None) -> dict[str, G
             "Open and re-save it in Excel, then try again."
         ) from None
     grids: dict[str, Grid] = {}
-    wanted = {s.lower() for s in sheets} if sheets else None
-    for name in book.sheet_names:
-        if wanted is not None and name.lower() not in wanted:
-            continue
-        try:
-            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise WorkbookError(f"{path}: sheet '{name}' could not be read ({exc}).") from None
-        grids[name] = grid_from_rows(name, rows)
+    wanted = {s.strip().lower() for s in sheets} if sheets else None
+    with zipfile.ZipFile(path) as z:
+        parts = sheet_parts(z)
+        for name in book.sheet_names:
+            if wanted is not None and name.strip().lower() not in wanted:
+                continue
+            try:
+                scan = scan_sheet(z, parts[name], name, path.name) if name in parts else None
+                rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except SheetRefused as exc:
+                raise WorkbookError(str(exc)) from None
+            except Exception as exc:  # calamine: damaged XML, an entity, a lying zip header
+                raise WorkbookError(
+                    f"{path}: sheet '{name}' could not be read ({exc}). Open the workbook in "
+                    "Excel, save it as a new .xlsx, and try again."
+                ) from None
+            grid = grid_from_rows(name, rows)
+            if scan is not None:
+                _mark_special_cells(grid, scan.special)
+            grids[name] = grid
     return grids
+
+
+def _mark_special_cells(grid: Grid, special: dict[tuple[int, int], str]) -> None:
+    """Put error values and uncalculated formulas (read as blank by calamine) into the grid."""
+    for (row, col), marker in special.items():
+        while len(grid.rows) < row:
+            grid.rows.append([])
+        cells = grid.rows[row - 1]
+        if len(cells) < col:
+            cells.extend([None] * (col - len(cells)))
+        if cells[col - 1] is None:
+            cells[col - 1] = marker
 
 
 def read_program(path: str | Path) -> tuple[ProgramData | None, list[Finding]]:

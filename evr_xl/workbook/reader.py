@@ -51,7 +51,7 @@ RECORD_TYPES: dict[str, type] = {
 def parse_cell(column: L.Column | L.Setting, value: Any) -> parse.Parsed:
     """Parse one cell according to its column kind."""
     if parse.is_error_value(value):
-        return None, f"the cell holds the error {str(value).strip().upper()}"
+        return None, parse.error_problem(value)
     kind = column.kind
     if kind is L.Kind.TEXT:
         text, _ = parse.parse_text(value)
@@ -97,7 +97,8 @@ _PROBLEM_CODE = {
 
 
 def _problem_finding(column: L.Column | L.Setting, cell: CellRef, problem: str) -> Finding:
-    code = "RD011" if "holds the error" in problem else _PROBLEM_CODE.get(column.kind, "RD002")
+    is_error = problem.startswith(("the cell holds the error", "the formula in the cell has no"))
+    code = "RD011" if is_error else _PROBLEM_CODE.get(column.kind, "RD002")
     label = column.header if isinstance(column, L.Column) else column.label
     fix = None
     if column.kind is L.Kind.CHOICE and column.choices:
@@ -185,30 +186,50 @@ def read_table(
         return [], findings  # a column no record can do without: RD008 says which
     rows: list[dict[str, Any]] = []
     mapped = [(table.column(k), ci) for k, ci in header.columns.items()]
+    sheet = grid.sheet
+    plan = [
+        (col, ci, col.key, col.kind is L.Kind.IDS, parse.fast_parser(col.kind.name, col.choices))
+        for col, ci in mapped
+    ]
     for r in range(header.row + 1, grid.n_rows + 1):
         raw = grid.rows[r - 1]
-        values = [(col, ci, raw[ci - 1] if ci <= len(raw) else None) for col, ci in mapped]
-        if all(v is None or (isinstance(v, str) and not v.strip()) for _c, _ci, v in values):
+        n = len(raw)
+        values = [raw[ci - 1] if ci <= n else None for _c, ci, _k, _i, _f in plan]
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue  # blank rows are allowed anywhere
-        record: dict[str, Any] = {"_ref": CellRef(sheet=grid.sheet, row=r, col=1), "_cells": {}}
+        ref = cell_ref(sheet, r, 1)
+        cells: dict[str, CellRef] = {}
+        record: dict[str, Any] = {"_ref": ref, "_cells": cells}
         missing: list[str] = []
-        for col, ci, v in values:
-            cell = CellRef(sheet=grid.sheet, row=r, col=ci)
-            record["_cells"][col.key] = cell
-            value, problem = parse_cell(col, v)
+        for (col, ci, key, is_ids, fast), v in zip(plan, values, strict=True):
+            cell = ref if ci == 1 else cell_ref(sheet, r, ci)
+            cells[key] = cell
+            problem = None
+            if v is None:
+                value = () if is_ids else None  # what every parser gives for a blank
+            else:
+                value = fast(v)
+                if value is parse.SLOW:
+                    value, problem = parse_cell(col, v)
             if problem:
                 findings.append(_problem_finding(col, cell, problem))
                 if col.kind is L.Kind.TEXT and value is not None:
-                    record[col.key] = value  # kept, cut to Excel's limit
+                    record[key] = value  # kept, cut to Excel's limit
                     continue
             if value is None or value == ():
-                if col.required and (needed is None or col.key in needed):
+                if col.required and (needed is None or key in needed):
                     if not problem:
-                        findings.append(finding("RD001", f"{col.header} is required but the cell is "
-                                                "blank (or holds an error such as #N/A)", cell))
+                        findings.append(
+                            finding(
+                                "RD001",
+                                f"{col.header} is required but the cell is "
+                                "blank (or holds an error such as #N/A)",
+                                cell,
+                            )
+                        )
                     missing.append(col.header)
                 continue
-            record[col.key] = value
+            record[key] = value
 
         if missing:
             record["_missing"] = missing
@@ -216,11 +237,72 @@ def read_table(
     return rows, findings
 
 
+def cell_ref(sheet: str, row: int, col: int) -> CellRef:
+    """CellRef(sheet=sheet, row=row, col=col) without validation: the reader's types are right.
+
+    A large programme has half a million cells; validating each address would dominate reading.
+    """
+    ref = _new(CellRef)
+    _set(ref, "__dict__", {"sheet": sheet, "row": row, "col": col})
+    _set(ref, "__pydantic_fields_set__", {"sheet", "row", "col"})
+    _set(ref, "__pydantic_extra__", None)
+    _set(ref, "__pydantic_private__", None)
+    return ref
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+@dataclass(frozen=True)
+class _RecordSpec:
+    names: frozenset[str]  # the record's fields
+    order: tuple[str, ...]  # in declaration order, as pydantic fills __dict__
+    defaults: dict[str, Any]  # the (immutable) defaults of optional fields
+    required: frozenset[str]
+
+
+_SPECS: dict[type, _RecordSpec] = {}
+
+
+def _spec(kind: type) -> _RecordSpec:
+    spec = _SPECS.get(kind)
+    if spec is None:
+        fields = kind.model_fields
+        spec = _RecordSpec(
+            names=frozenset(fields),
+            order=tuple(fields),
+            defaults={k: f.default for k, f in fields.items() if not f.is_required()},
+            required=frozenset(k for k, f in fields.items() if f.is_required()),
+        )
+        _SPECS[kind] = spec
+    return spec
+
+
+def _construct(kind: type, spec: _RecordSpec, values: dict[str, Any]) -> Any:
+    """A record from values the reader has already parsed to the field types (no validation).
+
+    Equal to ``kind(**values)``: every column kind's parser returns the type of its field
+    (tests/workbook/test_reader.py compares both ways), and the records have no validators.
+    """
+    record = _new(kind)
+    defaults = spec.defaults
+    _set(record, "__dict__", {k: values[k] if k in values else defaults[k] for k in spec.order})
+    _set(record, "__pydantic_fields_set__", set(values))
+    _set(record, "__pydantic_extra__", None)
+    _set(record, "__pydantic_private__", None)
+    return record
+
+
 def _build(kind: type, row: dict[str, Any], sheet: str, findings: list[Finding]) -> Any | None:
     """A record from a parsed row; None (with a finding) when required values are missing."""
     if "_missing" in row:
         return None
-    fields = {k: v for k, v in row.items() if not k.startswith("_") and k in kind.model_fields}
+    spec = _spec(kind)
+    names = spec.names
+    fields = {k: v for k, v in row.items() if k in names}
+    if spec.required <= fields.keys():
+        return _construct(kind, spec, {"ref": row["_ref"], "cells": row["_cells"], **fields})
     try:
         return kind(ref=row["_ref"], cells=row["_cells"], **fields)
     except ValidationError as exc:
@@ -282,14 +364,42 @@ def read_settings(grid: Grid) -> tuple[ProgramSettings | None, list[Finding]]:
     if bad_required:
         return None, findings
     try:
-        return ProgramSettings(
+        settings = ProgramSettings(
             ref=CellRef(sheet=grid.sheet, row=header.row, col=1), cells=cells, **values
-        ), findings
+        )
     except ValidationError as exc:
         err = exc.errors()[0]
         key = str(err["loc"][0]) if err.get("loc") else ""
         findings.append(finding("RD013", f"{key}: {err['msg']}", cells.get(key)))
         return None, findings
+    return settings, findings + _horizon_findings(settings)
+
+
+def _horizon_findings(s: ProgramSettings) -> list[Finding]:
+    """The as-of period and the horizon must agree, or every metric is quietly meaningless."""
+    first, last, as_of = s.first_period, s.last_period, s.as_of
+    if last < first:
+        return [
+            finding(
+                "RD013",
+                f"Last period {last:%Y-%m} is before First period {first:%Y-%m}",
+                s.cell("last_period"),
+                "Correct First period or Last period on the Program sheet.",
+            )
+        ]
+    if not first <= as_of <= last:
+        side = "before the First period" if as_of < first else "after the Last period"
+        edge = first if as_of < first else last
+        return [
+            finding(
+                "RD013",
+                f"As-of period {as_of:%Y-%m} is {side} {edge:%Y-%m}: the metrics would describe "
+                "a time outside the programme",
+                s.cell("as_of"),
+                "Set the As-of period inside the horizon, or widen First period / Last period.",
+            )
+        ]
+    return []
 
 
 def read_value_plan(grid: Grid) -> tuple[list[ValuePlanRow], list[Finding]]:

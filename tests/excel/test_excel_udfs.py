@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import time
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -288,29 +287,33 @@ def test_changed_content_is_recomputed(xl: Any, tables: Any) -> None:
     assert call(xl, "EVR_REALIZED", "VD-001", None, *args2, MISSING) == before + 1000.0
 
 
-def cached_ms(xl: Any, args: tuple[Any, ...], repeat: int = 30) -> float:
-    """Python time of a cached EVR_DRIVER_METRICS call through xlwings' call_udf, in ms.
+def reads_during(xl: Any, args: tuple[Any, ...], monkeypatch: pytest.MonkeyPatch) -> int:
+    """How many times the tables are read (grids -> records) for a second, identical call.
 
-    The best of `repeat` runs (as timeit advises): the code's own cost, not the noise of other
-    processes on a shared test machine.
+    Speed is measured by the benchmark (benchmarks/run.py), not here: this pins the mechanism
+    that makes a repeated call cheap — the second call is a cache lookup, not a re-read.
     """
     xlwings_udfs, _module = xl
     xlwings_udfs.call_udf(MODULE, "EVR_DRIVER_METRICS", args, None, None)  # fill the cache
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        xlwings_udfs.call_udf(MODULE, "EVR_DRIVER_METRICS", args, None, None)
-        times.append(time.perf_counter() - start)
-    return min(times) * 1000
+    reads = []
+    real = udf_core._read
+    monkeypatch.setattr(udf_core, "_read", lambda *a: reads.append(1) or real(*a))
+    again = xlwings_udfs.call_udf(MODULE, "EVR_DRIVER_METRICS", args, None, None)
+    assert again[0][0] == "Driver ID"
+    return len(reads)
 
 
-def test_cached_spilling_call_is_fast_on_the_demo(xl: Any, tables: Any) -> None:
-    assert cached_ms(xl, (*ordered(tables, *METRIC_TABLES), MISSING)) < 5.0
+def test_repeated_spilling_call_is_a_cache_lookup(
+    xl: Any, tables: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert reads_during(xl, (*ordered(tables, *METRIC_TABLES), MISSING), monkeypatch) == 0
 
 
-def test_cached_spilling_call_is_fast_on_1000_drivers(xl: Any, tables: Any) -> None:
+def test_spilling_call_on_1000_drivers(
+    xl: Any, tables: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     big = scaled(tables, 25)
     args = (*ordered(big, *METRIC_TABLES), MISSING)
     assert len(call_rows := xl[0].call_udf(MODULE, "EVR_DRIVER_METRICS", args, None, None)) == 1001
     assert call_rows[0][0] == "Driver ID"
-    assert cached_ms(xl, args) < 5.0
+    assert reads_during(xl, args, monkeypatch) == 0

@@ -137,8 +137,10 @@ def _compress_chunk(chunk: bytes) -> bytes:
             pos += step
         body[flag_at] = flags
     if len(body) > _CHUNK:  # incompressible: a raw chunk holds exactly 4096 bytes
-        raw = chunk.ljust(_CHUNK, b"\x00")
-        return struct.pack("<H", 0x3000 | (_CHUNK - 1)) + raw
+        if len(chunk) < _CHUNK:
+            # The spec pads with NULs, which a reader would take as source text.
+            raise OvbaError("the last 4096-byte chunk is incompressible; refusing to pad it")
+        return struct.pack("<H", 0x3000 | (_CHUNK - 1)) + chunk
     return struct.pack("<H", 0xB000 | (len(body) + 2 - 3)) + bytes(body)
 
 
@@ -196,8 +198,9 @@ class ModuleEntry:
         return struct.unpack("<I", self.get(MODULEOFFSET))[0]
 
     @property
-    def is_document(self) -> bool:
-        return any(r == MODULETYPE_DOCUMENT for r, _ in self.records)
+    def is_procedural(self) -> bool:
+        """A standard module; class, document and designer modules are all type 0x0022."""
+        return any(r == MODULETYPE_PROCEDURAL for r, _ in self.records)
 
 
 def split_modules(records: list[Record]) -> tuple[list[Record], list[ModuleEntry]]:

@@ -51,12 +51,13 @@ def read_modules(vba_bin: bytes) -> dict[str, DonorModule]:
     records = ovba.parse_dir(ovba.decompress(streams[("VBA", "dir")]))
     codepage = _codepage(records)
     _, entries = ovba.split_modules(records)
+    documents = _document_modules(streams[("PROJECT",)], codepage)
     modules = {}
     for entry in entries:
         raw = streams[("VBA", entry.stream_name)]
         source = ovba.decompress(raw[entry.offset :]).decode(codepage)
         modules[entry.name] = DonorModule(
-            entry.name, entry.is_document, raw[: entry.offset], source
+            entry.name, entry.name in documents, raw[: entry.offset], source
         )
     return modules
 
@@ -73,19 +74,26 @@ def build_vba_project(donor: bytes, sources: dict[str, str], project_name: str) 
     records = ovba.parse_dir(ovba.decompress(streams[("VBA", "dir")]))
     codepage = _codepage(records)
     head, entries = ovba.split_modules(records)
+    documents = _document_modules(streams[("PROJECT",)], codepage)
     texts = {name: to_crlf(text) for name, text in sources.items()}
     for name, text in texts.items():
         match = _NAME_LINE.match(text)
         if not match or match.group(1) != name:
-            raise VbaProjectError(f"source of module {name} must start with Attribute VB_Name = \"{name}\"")
+            raise VbaProjectError(
+                f'source of module {name} must start with Attribute VB_Name = "{name}"'
+            )
 
     kept: list[ovba.ModuleEntry] = []
-    new_streams = {p: d for p, d in streams.items() if p[0] != "VBA" or p[1] in ("dir", "_VBA_PROJECT")}
+    new_streams = {
+        p: d for p, d in streams.items() if p[0] != "VBA" or p[1] in ("dir", "_VBA_PROJECT")
+    }
     for entry in entries:
         raw = streams[("VBA", entry.stream_name)]
-        if entry.is_document:
+        if entry.name in documents:
             if entry.name in texts:
-                raise VbaProjectError(f"{entry.name} is a document module; it is kept from the donor")
+                raise VbaProjectError(
+                    f"{entry.name} is a document module; it is kept from the donor"
+                )
             new_streams[("VBA", entry.stream_name)] = raw
             kept.append(entry)
             continue
@@ -113,6 +121,12 @@ def build_vba_project(donor: bytes, sources: dict[str, str], project_name: str) 
     )
     new_streams[("PROJECTwm",)] = _project_wm([e.name for e in kept], codepage)
     return cfb.write_streams(_ordered(new_streams))
+
+
+def _document_modules(project: bytes, codepage: str) -> set[str]:
+    """Names of the document modules (workbook and sheets), from `Document=Name/&H...` lines."""
+    lines = project.decode(codepage).split("\r\n")
+    return {line[9:].split("/", 1)[0] for line in lines if line.startswith("Document=")}
 
 
 def _project_stream(

@@ -1,0 +1,162 @@
+"""A quick pass over the raw XML of a workbook before python-calamine reads it.
+
+calamine allocates a sheet's whole rectangle up front (rows x columns of the farthest cell), so
+one stray value at XFD1048576 would ask for hundreds of gigabytes and abort the process; it also
+reads error cells (#N/A, #REF!) and formulas saved without a result as blank. This module finds
+both from the XML with byte-level regular expressions (no entity expansion, no DTD), so a
+hostile or damaged sheet is refused with a message naming the cell instead of crashing, and
+errors are reported on the cell instead of silently read as blank.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from posixpath import dirname, join, normpath
+
+from defusedxml import ElementTree as SafeET
+from defusedxml.common import DefusedXmlException
+
+from evr_xl.workbook.cells import UNCALCULATED
+
+# The most cells one sheet may span (rows x columns up to its farthest cell): 100,000 rows x 50
+# columns. A real programme sheet is far smaller; a bigger one is almost always a stray value.
+MAX_SHEET_CELLS = 5_000_000
+# How far into each XML part a DOCTYPE is looked for (it can only appear before the root).
+PROLOG_BYTES = 65_536
+
+_PREFIX = rb"(?:[A-Za-z_][\w.\-]*:)?"
+_CELL_REF = re.compile(rb"<" + _PREFIX + rb"c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
+_ROW_REF = re.compile(rb"<" + _PREFIX + rb"row\s[^>]*?\br=\"([0-9]{1,7})\"")
+_CELL_NO_REF = re.compile(rb"<" + _PREFIX + rb"c(?:\s(?![^>]*\br=)[^>]*)?/?>")
+_CELL = re.compile(
+    rb"<" + _PREFIX + rb"c\s([^>]*?)(?:/>|>(.*?)</" + _PREFIX + rb"c>)", re.DOTALL
+)
+_ATTR_R = re.compile(rb"\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
+_ATTR_T = re.compile(rb"\bt=\"([a-zA-Z]+)\"")
+_VALUE = re.compile(rb"<" + _PREFIX + rb"v(?:\s[^>]*)?>(.*?)</" + _PREFIX + rb"v>", re.DOTALL)
+_FORMULA = re.compile(rb"<" + _PREFIX + rb"f[\s/>]")
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+RT_OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+class SheetRefused(Exception):
+    """The sheet cannot be read safely; the message says which cell and what to do."""
+
+
+@dataclass
+class SheetScan:
+    """What the raw XML says that calamine does not: the extent, errors and uncached formulas."""
+
+    max_row: int = 0
+    max_col: int = 0
+    farthest: str = ""  # the coordinate that sets the extent
+    special: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> marker
+
+
+def column_number(letters: bytes | str) -> int:
+    n = 0
+    for ch in letters if isinstance(letters, str) else letters.decode("ascii"):
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def column_letters(n: int) -> str:
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def has_dtd(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """True when an XML part declares a DOCTYPE or entities (never in a real workbook)."""
+    with z.open(info) as fh:
+        head = fh.read(PROLOG_BYTES)
+    return bool(_DTD.search(head))
+
+
+def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its part inside the zip, from xl/workbook.xml and its relationships."""
+    try:
+        book = SafeET.fromstring(z.read("xl/workbook.xml"))
+        rels = SafeET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, SafeET.ParseError, DefusedXmlException):
+        return {}
+    targets = {r.get("Id"): r.get("Target") or "" for r in rels}
+    parts: dict[str, str] = {}
+    for el in book.iter():
+        if el.tag.endswith("}sheet") and el.get("name") is not None:
+            target = targets.get(el.get(f"{{{RT_OFFICE}}}id"), "")
+            if target:
+                path = target.lstrip("/") if target.startswith("/") else join("xl", target)
+                parts[el.get("name") or ""] = normpath(path)
+    return parts
+
+
+def _extent(xml: bytes) -> tuple[int, int, str]:
+    max_row, max_col, far_row, far_col = 0, 0, "", ""
+    for m in _CELL_REF.finditer(xml):
+        row, col = int(m.group(2)), column_number(m.group(1))
+        if row > max_row:
+            max_row, far_row = row, f"{m.group(1).decode()}{row}"
+        if col > max_col:
+            max_col, far_col = col, f"{m.group(1).decode()}{row}"
+    for m in _ROW_REF.finditer(xml):
+        row = int(m.group(1))
+        if row > max_row:
+            max_row, far_row = row, f"row {row}"
+    if _CELL_NO_REF.search(xml):  # cells placed by position: count the widest row
+        for row_xml in re.split(rb"<" + _PREFIX + rb"row[\s>]", xml)[1:]:
+            width = len(_CELL_NO_REF.findall(row_xml)) + len(_CELL_REF.findall(row_xml))
+            if width > max_col:
+                max_col, far_col = width, f"column {column_letters(width)}"
+    farthest = far_row if max_row / 1_048_576 >= max_col / 16_384 else far_col
+    return max_row, max_col, farthest or far_row or far_col
+
+
+def _special_cells(xml: bytes) -> dict[tuple[int, int], str]:
+    """Error cells (t="e") and formulas saved without a result, by (row, col)."""
+    out: dict[tuple[int, int], str] = {}
+    if b't="e"' not in xml and not _FORMULA.search(xml):
+        return out
+    for m in _CELL.finditer(xml):
+        attrs, body = m.group(1), m.group(2) or b""
+        ref = _ATTR_R.search(attrs)
+        if ref is None:
+            continue  # positional cells: rare, and left to calamine
+        key = (int(ref.group(2)), column_number(ref.group(1)))
+        t = _ATTR_T.search(attrs)
+        kind = t.group(1) if t else b"n"
+        value = _VALUE.search(body)
+        text = value.group(1).strip() if value else b""
+        if kind == b"e":
+            out[key] = text.decode("utf-8", "replace") or "#N/A"
+        elif _FORMULA.search(body) and not text and kind != b"str":
+            out[key] = UNCALCULATED
+    return out
+
+
+def scan_sheet(z: zipfile.ZipFile, part: str, sheet: str, source: str) -> SheetScan:
+    """Scan one sheet part; raise SheetRefused if it is hostile or too big to read."""
+    try:
+        xml = z.read(part)
+    except KeyError:
+        return SheetScan()
+    if _DTD.search(xml[:PROLOG_BYTES]):
+        raise SheetRefused(
+            f"{source}: sheet '{sheet}' declares XML entities (a DOCTYPE), which Excel never "
+            "writes; refused as possibly hostile. Open the file in Excel and save it as a new .xlsx."
+        )
+    max_row, max_col, farthest = _extent(xml)
+    if max_row * max_col > MAX_SHEET_CELLS:
+        where = f"{sheet}!{farthest}" if " " not in farthest else f"{sheet} ({farthest})"
+        raise SheetRefused(
+            f"{source}: sheet '{sheet}' spans {max_row:,} rows x {max_col:,} columns because of "
+            f"a cell at {where}; that is more than the {MAX_SHEET_CELLS:,} cells EVR reads. "
+            "Delete the stray cells far from the table (Ctrl+End shows the last used cell), "
+            "save, and try again."
+        )
+    return SheetScan(max_row, max_col, farthest, _special_cells(xml))
