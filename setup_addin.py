@@ -29,7 +29,9 @@ UDF_MODULES = "udfs.evr_functions"
 HERE = Path(__file__).resolve().parent
 DEFAULT_ADDIN = HERE / "workbook_templates" / f"{ADDIN_NAME}.xlam"
 MAC_EXCEL_APP = Path("/Applications/Microsoft Excel.app")
-MAC_STARTUP = "Library/Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/Excel"
+MAC_STARTUP = (
+    "Library/Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/Excel"
+)
 MAC_CONTAINER = "Library/Containers/com.microsoft.Excel/Data"
 MAC_SCRIPTS = "Library/Application Scripts/com.microsoft.Excel"
 
@@ -40,9 +42,10 @@ Before the first use, in Excel:
     If IT turned Trusted Locations off, or ticked "Require Application Add-ins to be signed
     by Trusted Publisher" under Add-ins, ask IT to trust or sign evr_addin.xlam. On a Mac,
     Excel may ask once whether to enable the add-in's macros: choose "Enable Macros".
-  * Windows only: if your company enables the Microsoft Defender rule "Block all Office
-    applications from creating child processes", Excel cannot start Python and the buttons
-    and worksheet functions fail silently or with a COM error. Only IT can add an exclusion.
+  * Windows only: if your company enables the Microsoft Defender rule
+    "Block all Office applications from creating child processes", Excel cannot start
+    Python: the buttons and worksheet functions fail (often with a COM or "file not found"
+    error). Only IT can add an exclusion for Excel starting python.exe.
   * Files downloaded from the internet or e-mail are blocked ("Mark of the Web"); install
     removes that mark from the copied add-in. If you copy it by hand: right-click the file >
     Properties > tick "Unblock".
@@ -82,7 +85,9 @@ class Target:
 
     def excel_found(self) -> bool:
         if self.platform == "windows":
-            return _windows_excel_registered() or (self.startup_dir is not None and self.startup_dir.parent.is_dir())
+            return _windows_excel_registered() or (
+                self.startup_dir is not None and self.startup_dir.parent.is_dir()
+            )
         if self.platform == "mac":
             return MAC_EXCEL_APP.is_dir() or (self.home / MAC_CONTAINER).is_dir()
         return False
@@ -167,7 +172,9 @@ def install_steps(addin: Path, target: Target) -> list[tuple[str, Path]]:
         ("copy the add-in into Excel's start-up folder", dest),
     ]
     if target.platform == "windows":
-        steps.append(("unblock it (remove the Zone.Identifier mark)", Path(f"{dest}:Zone.Identifier")))
+        steps.append(
+            ("unblock it (remove the Zone.Identifier mark)", Path(f"{dest}:Zone.Identifier"))
+        )
     if target.platform == "mac":
         import xlwings
 
@@ -181,7 +188,9 @@ def do_install(addin: Path, target: Target, dry_run: bool) -> int:
     for p in problems:
         print(f"Problem: {p}")
     if target.platform == "linux":
-        print("Excel does not run on Linux: nothing to install here. On Windows or a Mac, install would:")
+        print(
+            "Excel does not run on Linux: nothing to install here. On Windows or a Mac, install would:"
+        )
         for name in ("windows", "mac"):
             preview = Target(name, target.home)
             for what, path in install_steps(addin, preview):
@@ -271,7 +280,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=("install", "uninstall", "status"))
     parser.add_argument("--dry-run", action="store_true", help="show the changes, make none")
     parser.add_argument("--addin", type=Path, default=DEFAULT_ADDIN, help="the .xlam to install")
-    parser.add_argument("--platform", choices=("windows", "mac", "linux"), default=current_platform())
+    parser.add_argument(
+        "--platform", choices=("windows", "mac", "linux"), default=current_platform()
+    )
     args = parser.parse_args(argv)
     if args.platform != current_platform() and args.command != "status" and not args.dry_run:
         parser.error("--platform other than this computer's needs --dry-run")

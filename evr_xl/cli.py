@@ -192,6 +192,18 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_addin_build(args: argparse.Namespace) -> int:
+    from evr_xl.excel.addin.build import DEFAULT_OUT, AddinBuildError, build_addin
+
+    try:
+        out = build_addin(args.output or DEFAULT_OUT)
+    except AddinBuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    _print(f"Wrote the Excel add-in to {out}. Install it with: python setup_addin.py install")
+    return EXIT_OK
+
+
 def _print_nothing(_: str) -> None:
     pass
 
@@ -260,6 +272,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write a PDF, one page per sheet (needs LibreOffice)",
     )
     s.set_defaults(func=cmd_boardpack)
+
+    s = sub.add_parser("addin", help="the Excel add-in (.xlam): build it from the VBA sources")
+    addin = s.add_subparsers(dest="addin_command", required=True, metavar="ACTION")
+    b = addin.add_parser(
+        "build", help="build workbook_templates/evr_addin.xlam from xlwings' BSD template"
+    )
+    b.add_argument(
+        "--output",
+        "-o",
+        help="where to write the .xlam (default: workbook_templates/evr_addin.xlam)",
+    )
+    b.set_defaults(func=cmd_addin_build)
     return p
 
 

@@ -35,7 +35,7 @@ from evr_xl.outputs.sheets import driver_metrics_sheet, findings_sheet, workstre
 from evr_xl.workbook import layout
 from evr_xl.workbook.files import load_grids
 from evr_xl.workbook.grids import Grid, WorkbookError
-from evr_xl.workbook.reader import read_grids
+from evr_xl.workbook.reader import gc_paused, read_grids
 from evr_xl.workbook.writer import WriteReport, fingerprint, write_output_sheets
 
 Progress = Callable[[str], None]
@@ -73,7 +73,13 @@ def analyse(
     grids: dict[str, Grid] | None = None,
 ) -> Analysis:
     """Read, compute and check. Raises WorkbookError for an unusable file or a bad --as-of."""
-    path = Path(path)
+    with gc_paused():  # a large programme is millions of objects: see reader.gc_paused
+        return _analyse(Path(path), as_of, progress, grids)
+
+
+def _analyse(
+    path: Path, as_of: str | None, progress: Progress, grids: dict[str, Grid] | None
+) -> Analysis:
     if grids is None:
         progress(f"Reading {path.name}")
         grids = load_grids(path, [t.sheet for t in layout.INPUT_TABLES] + [HISTORY])
@@ -133,12 +139,14 @@ def refresh(
     if analysis.results is None:
         return RefreshReport(analysis, None, None, None, time.perf_counter() - started)
     taken_at = now or datetime.now(timezone.utc)
-    sheets, snap = output_sheets(analysis, taken_at)
-    previous = next(
-        (s for s in reversed(analysis.history) if s.as_of <= snap.as_of and s is not snap), None
-    )
-    progress(f"Writing {', '.join(s.name for s in sheets)}")
-    written = write_output_sheets(path, sheets, out_path=output, expected_fingerprint=before)
+    with gc_paused():  # tens of thousands of output cells
+        sheets, snap = output_sheets(analysis, taken_at)
+        previous = next(
+            (s for s in reversed(analysis.history) if s.as_of <= snap.as_of and s is not snap),
+            None,
+        )
+        progress(f"Writing {', '.join(s.name for s in sheets)}")
+        written = write_output_sheets(path, sheets, out_path=output, expected_fingerprint=before)
     return RefreshReport(analysis, written, snap, previous, time.perf_counter() - started)
 
 

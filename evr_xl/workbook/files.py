@@ -13,8 +13,8 @@ from pathlib import Path
 
 from evr_xl.findings import Finding
 from evr_xl.model import ProgramData
-from evr_xl.workbook.grids import Grid, WorkbookError, grid_from_rows
-from evr_xl.workbook.reader import read_grids
+from evr_xl.workbook.grids import Grid, WorkbookError
+from evr_xl.workbook.reader import gc_paused, read_grids
 from evr_xl.workbook.sheetscan import SheetRefused, has_dtd, scan_sheet, sheet_parts
 
 # Refuse workbooks whose parts inflate beyond this (a zip bomb), before inflating anything.
@@ -114,7 +114,8 @@ def load_grids(path: str | Path, sheets: list[str] | None = None) -> dict[str, G
         ) from None
     grids: dict[str, Grid] = {}
     wanted = {s.strip().lower() for s in sheets} if sheets else None
-    with zipfile.ZipFile(path) as z:
+    # gc_paused: hundreds of thousands of cell values (see reader.gc_paused)
+    with gc_paused(), zipfile.ZipFile(path) as z:
         parts = sheet_parts(z)
         for name in book.sheet_names:
             if wanted is not None and name.strip().lower() not in wanted:
@@ -129,7 +130,8 @@ def load_grids(path: str | Path, sheets: list[str] | None = None) -> dict[str, G
                     f"{path}: sheet '{name}' could not be read ({exc}). Open the workbook in "
                     "Excel, save it as a new .xlsx, and try again."
                 ) from None
-            grid = grid_from_rows(name, rows)
+            # grid_from_rows, inlined: one comparison per cell (calamine gives "" for blanks)
+            grid = Grid(name, [[None if v == "" else v for v in r] for r in rows])
             if scan is not None:
                 _mark_special_cells(grid, scan.special)
             grids[name] = grid

@@ -9,6 +9,9 @@ unusable workbook (a required sheet missing) raises WorkbookError.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -244,13 +247,14 @@ def cell_ref(sheet: str, row: int, col: int) -> CellRef:
     """
     ref = _new(CellRef)
     _set(ref, "__dict__", {"sheet": sheet, "row": row, "col": col})
-    _set(ref, "__pydantic_fields_set__", {"sheet", "row", "col"})
+    _set(ref, "__pydantic_fields_set__", _CELL_FIELDS)
     _set(ref, "__pydantic_extra__", None)
     _set(ref, "__pydantic_private__", None)
     return ref
 
 
 _new = object.__new__
+_CELL_FIELDS = {"sheet", "row", "col"}  # shared: pydantic copies it before any change
 _set = object.__setattr__
 
 
@@ -461,10 +465,33 @@ def _apply_defaults(rows: list[dict[str, Any]], table: L.Table) -> None:
             row["item_type"] = "Task"
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: for building hundreds of thousands of objects.
+
+    Each collection walks every live container, and a large programme holds millions (grids,
+    records, cell addresses), so collections triggered while building them made reading a
+    large programme 2-3x slower (benchmarks/, docs/performance.md). Reference counting still
+    frees what it can; the collector resumes, as it was, on the way out.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def read_grids(
     grids: dict[str, Grid], source: str = ""
 ) -> tuple[ProgramData | None, list[Finding]]:
     """The whole programme from its grids. Returns (None, findings) when the settings are unusable."""
+    with gc_paused():
+        return _read_grids(grids, source)
+
+
+def _read_grids(grids: dict[str, Grid], source: str) -> tuple[ProgramData | None, list[Finding]]:
     by_name = {name.strip().lower(): g for name, g in grids.items()}
     missing = [s for s in L.REQUIRED_SHEETS if s.lower() not in by_name]
     if missing:

@@ -26,7 +26,9 @@ def _members(path: Path) -> dict[str, bytes]:
 
 def test_committed_addin_is_what_the_builder_produces(built: Path) -> None:
     """Regenerate with `python -m evr_xl.excel.addin.build` when this fails."""
-    assert build.DEFAULT_OUT.is_file(), f"{build.DEFAULT_OUT} is missing: run python -m evr_xl.excel.addin.build"
+    assert build.DEFAULT_OUT.is_file(), (
+        f"{build.DEFAULT_OUT} is missing: run python -m evr_xl.excel.addin.build"
+    )
     ours, committed = _members(built), _members(build.DEFAULT_OUT)
     assert list(ours) == list(committed)
     for name in ours:
@@ -62,9 +64,7 @@ def test_config_sheet_is_active_and_holds_udf_modules(built: Path) -> None:
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
     strings = [t.text for t in ET.fromstring(parts["xl/sharedStrings.xml"]).iterfind(".//m:t", ns)]
     sheet = ET.fromstring(parts["xl/worksheets/sheet1.xml"])
-    cells = {
-        c.get("r"): strings[int(c.find("m:v", ns).text)] for c in sheet.iterfind(".//m:c", ns)
-    }
+    cells = {c.get("r"): strings[int(c.find("m:v", ns).text)] for c in sheet.iterfind(".//m:c", ns)}
     assert cells == {"A1": "UDF Modules", "B1": "udfs.evr_functions"}
 
 
@@ -124,7 +124,7 @@ def _libreoffice_basic(xlam: Path) -> dict[str, dict[str, str]]:
             f"-env:UserInstallation={(work / 'profile').as_uri()}",
             "--headless",
             "--norestore",
-            '--infilter=Calc MS Excel 2007 VBA XML',
+            "--infilter=Calc MS Excel 2007 VBA XML",
             "--convert-to",
             "ods",
             "--outdir",

@@ -128,7 +128,7 @@ def _shared_strings() -> bytes:
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
         f' count="{len(strings)}" uniqueCount="{len(strings)}">{items}</sst>'
-    ).encode("utf-8")
+    ).encode()
 
 
 def _config_sheet(data: bytes) -> bytes:
@@ -139,7 +139,9 @@ def _config_sheet(data: bytes) -> bytes:
         for r in range(1, len(CONFIG) + 1)
     )
     text = re.sub(r"<sheetData>.*</sheetData>", f"<sheetData>{rows}</sheetData>", text, flags=re.S)
-    text = _replace_once(text, '<dimension ref="A1:B13" />', f'<dimension ref="A1:B{len(CONFIG)}" />', "sheet1.xml")
+    text = _replace_once(
+        text, '<dimension ref="A1:B13" />', f'<dimension ref="A1:B{len(CONFIG)}" />', "sheet1.xml"
+    )
     text = _replace_once(
         text,
         '<col min="2" max="2" width="9.25" style="1" customWidth="1" />',
