@@ -117,7 +117,9 @@ def synthetic_rows(
         did = f"VD-{i + 1:04d}"
         ws = workstreams[i % n_ws]["workstream_id"]
         category = _pick(rnd, CATEGORIES)
-        recurrence = "One-off" if category in ("Working capital", "Capex avoidance") else "Recurring"
+        recurrence = (
+            "One-off" if category in ("Working capital", "Capex avoidance") else "Recurring"
+        )
         profile = _pick(rnd, PROFILES)
         target = round(rnd.lognormvariate(13.5, 0.9), -3)
         total_target += target if category != "Dis-benefit" else -target
@@ -190,7 +192,9 @@ def synthetic_rows(
     ]  # fmt: skip
     risks = []
     for k in range(size.risks):
-        ids = tuple(sorted({f"VD-{rnd.randrange(size.drivers) + 1:04d}" for _ in range(rnd.randint(1, 3))}))
+        ids = tuple(
+            sorted({f"VD-{rnd.randrange(size.drivers) + 1:04d}" for _ in range(rnd.randint(1, 3))})
+        )
         risks.append(dict(
             risk_id=f"R-{k + 1:04d}", risk=f"Risk {k + 1} to {', '.join(ids)}", driver_ids=ids,
             probability=round(rnd.uniform(0.05, 0.6), 2), impact=round(rnd.uniform(0.1, 3) * 1e6, -4),
@@ -237,7 +241,9 @@ def workbook_path(size: str, seed: int = DEFAULT_SEED, folder: Path = CACHE) -> 
     return folder / f"evr_bench_{size}_s{seed}.xlsx"
 
 
-def generate(size: str, seed: int = DEFAULT_SEED, folder: Path = CACHE, force: bool = False) -> Path:
+def generate(
+    size: str, seed: int = DEFAULT_SEED, folder: Path = CACHE, force: bool = False
+) -> Path:
     """The programme workbook of `size` (written once, then taken from the cache)."""
     from evr_xl.workbook.template import DEFAULT_PLAN_PERIODS, write_workbook
 

@@ -121,9 +121,19 @@ def make_steps(path: Path, tmp: Path, only: str | None = None) -> dict[str, tupl
     from evr_xl.workbook.reader import read_grids
 
     sheets = [t.sheet for t in layout.INPUT_TABLES] + [HISTORY]
-    need_grids = only is None or only in ("read_grids", "compute", "run_checks", "udf_cold", "udf_cached")
+    need_grids = only is None or only in (
+        "read_grids",
+        "compute",
+        "run_checks",
+        "udf_cold",
+        "udf_cached",
+    )
     grids = load_grids(path, sheets) if need_grids else {}
-    data = read_grids(grids, path.name)[0] if only is None or only in ("compute", "run_checks") else None
+    data = (
+        read_grids(grids, path.name)[0]
+        if only is None or only in ("compute", "run_checks")
+        else None
+    )
     counter = iter(range(10**6))
 
     steps: dict[str, tuple[Step, str]] = {

@@ -107,7 +107,9 @@ def load_grids(path: str | Path, sheets: list[str] | None = None) -> dict[str, G
     check_package(path)
     try:
         book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for damaged parts
+    except BaseException as exc:  # calamine's errors, and Rust panics (a BaseException)
+        if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+            raise
         raise WorkbookError(
             f"{path}: the workbook could not be read ({exc}). "
             "Open and re-save it in Excel, then try again."
@@ -125,10 +127,18 @@ def load_grids(path: str | Path, sheets: list[str] | None = None) -> dict[str, G
                 rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             except SheetRefused as exc:
                 raise WorkbookError(str(exc)) from None
-            except Exception as exc:  # calamine: damaged XML, an entity, a lying zip header
+            except BaseException as exc:  # calamine: damaged XML, a lying zip, a Rust panic
+                if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+                    raise
+                hint = (
+                    " A date cell holds a number outside Excel's dates (1900-9999): find it "
+                    "and type a real date."
+                    if "out of bounds" in str(exc) or "TimeDelta" in str(exc)
+                    else ""
+                )
                 raise WorkbookError(
-                    f"{path}: sheet '{name}' could not be read ({exc}). Open the workbook in "
-                    "Excel, save it as a new .xlsx, and try again."
+                    f"{path}: sheet '{name}' could not be read ({exc}).{hint} Open the workbook "
+                    "in Excel, save it as a new .xlsx, and try again."
                 ) from None
             # grid_from_rows, inlined: one comparison per cell (calamine gives "" for blanks)
             grid = Grid(name, [[None if v == "" else v for v in r] for r in rows])

@@ -16,7 +16,7 @@ from evr_xl.excel.addin import build, cfb, ovba
 from evr_xl.excel.addin.vbaproject import read_modules, to_crlf
 from evr_xl.lo import find_soffice
 
-OURS = {"Dictionary", "EvrRibbon", "xlwings"}
+OURS = {"Dictionary", "EvrRibbon", "xlwings", "xlwings_udfs"}
 
 
 def _members(path: Path) -> dict[str, bytes]:
@@ -78,23 +78,24 @@ def test_vba_project_structure(built_vba: bytes, template_vba: bytes) -> None:
     records = ovba.parse_dir(ovba.decompress(streams[("VBA", "dir")]))
     head, modules = ovba.split_modules(records)
     names = [m.name for m in modules]
-    assert names == ["ThisWorkbook", "Dictionary", "Sheet2", "xlwings", "EvrRibbon"]
+    assert names == ["ThisWorkbook", "Dictionary", "Sheet2", "xlwings", "EvrRibbon", "xlwings_udfs"]
     count = next(d for r, d in head if r == ovba.PROJECTMODULES)
     assert int.from_bytes(count, "little") == len(names)
     assert next(d for r, d in head if r == ovba.PROJECTNAME) == b"EvrAddin"
     assert streams[("VBA", "_VBA_PROJECT")] == bytes.fromhex("CC61FFFF000100")
     project = streams[("PROJECT",)].decode("cp1252")
     assert "Module=EvrRibbon\r\n" in project and "Module=xlwings\r\n" in project
+    assert "Module=xlwings_udfs\r\n" in project
     assert "RibbonMyAddin" not in project and 'Name="EvrAddin"' in project
     wm = streams[("PROJECTwm",)]
     for name in names:
         assert name.encode() + b"\x00" + name.encode("utf-16-le") + b"\x00\x00" in wm
-    # Prefixes: kept byte for byte where the donor had one; none for the new module.
+    # Prefixes: kept byte for byte where the donor had one; none for the new modules.
     before, after = read_modules(template_vba), read_modules(built_vba)
     for name in ("ThisWorkbook", "Dictionary", "Sheet2", "xlwings"):
         assert after[name].prefix == before[name].prefix
     assert len(after["Dictionary"].prefix) > 0
-    assert after["EvrRibbon"].prefix == b""
+    assert after["EvrRibbon"].prefix == b"" and after["xlwings_udfs"].prefix == b""
     assert ("VBA", "RibbonMyAddin") not in streams
 
 

@@ -1,116 +1,24 @@
 """The real xlwings UDF machinery on Linux, with pywin32 stand-ins (EXCEL_FACTS.md).
 
-`xlwings.udfs` (the Windows decorators, the VBA wrapper generator and `call_udf`) imports once
-stand-ins for pythoncom, pywintypes and win32com are in sys.modules. The decorators are rebound
-to the real ones before `udfs.evr_functions` is imported, and xlwings' Windows engine is made the
-active engine so `call_udf` runs xlwings' own argument and return conversion.
-
-Everything is installed by a session fixture and undone afterwards (stand-in modules, the ctypes
-names xlwings imports, the engine, the decorators, the decorated module), so tests elsewhere in
-the same run see the ordinary Linux xlwings. These are xlwings internals: xlwings is pinned to
-0.37.8 in pyproject.toml, and this file is the one place that depends on them.
+`evr_xl.excel.xlwings_linux.windows_udfs` installs the stand-ins, rebinds the decorators to the
+real ones before `udfs.evr_functions` is imported and makes xlwings' Windows engine active, so
+`call_udf` runs xlwings' own argument and return conversion. It undoes all of it afterwards, so
+tests elsewhere in the same run see the ordinary Linux xlwings. These are xlwings internals
+(pinned to 0.37.8 in pyproject.toml); that module is the one place that depends on them.
 """
 
 from __future__ import annotations
 
-import ctypes
-import datetime as dt
-import importlib
-import sys
 from collections.abc import Iterator
 from types import ModuleType
-from unittest import mock
 
 import pytest
 
-PYWIN32_MODULES = (
-    "pythoncom",
-    "pywintypes",
-    "win32api",
-    "win32con",
-    "win32gui",
-    "win32process",
-    "win32timezone",
-    "win32event",
-    "win32com",
-    "win32com.client",
-    "win32com.client.gencache",
-    "win32com.client.dynamic",
-    "win32com.server",
-    "win32com.server.dispatcher",
-    "win32com.server.exception",
-    "win32com.server.policy",
-    "win32com.server.util",
-)
-XLWINGS_WINDOWS_MODULES = ("xlwings.udfs", "xlwings._xlwindows", "xlwings.com_server")
-UDF_MODULE = "udfs.evr_functions"
-
-
-class ComError(Exception):
-    """pywintypes.com_error: xlwings catches it, so it must be an exception class."""
-
-
-class TimeType(dt.datetime):
-    """pywintypes.TimeType: xlwings treats it as a date (isinstance checks need a real type)."""
-
-
-def _stand_ins() -> dict[str, object]:
-    modules: dict[str, object] = {name: mock.MagicMock(name=name) for name in PYWIN32_MODULES}
-    pywintypes = modules["pywintypes"]
-    pywintypes.com_error = ComError  # type: ignore[attr-defined]
-    pywintypes.error = ComError  # type: ignore[attr-defined]
-    pywintypes.TimeType = TimeType  # type: ignore[attr-defined]
-    modules["pythoncom"].__file__ = "pythoncom.dll"  # type: ignore[attr-defined]
-    return modules
+from evr_xl.excel.xlwings_linux import UDF_MODULE, windows_udfs
 
 
 @pytest.fixture(scope="session")
 def xl() -> Iterator[tuple[ModuleType, ModuleType]]:
     """(xlwings.udfs, udfs.evr_functions) with the real Windows decorators and conversion."""
-    import xlwings as xw
-    from xlwings.main import Engine
-
-    saved_modules = {
-        n: sys.modules.get(n) for n in (*PYWIN32_MODULES, *XLWINGS_WINDOWS_MODULES, UDF_MODULE)
-    }
-    saved_decorators = {n: getattr(xw, n) for n in ("func", "arg", "ret", "script", "sub")}
-    saved_engine = xw.engines.active
-    added_ctypes = [n for n in ("oledll", "windll") if not hasattr(ctypes, n)]
-    real_pydll = ctypes.PyDLL
-
-    sys.modules.update(_stand_ins())  # type: ignore[arg-type]
-    for name in added_ctypes:
-        setattr(ctypes, name, mock.MagicMock(name=f"ctypes.{name}"))
-    ctypes.PyDLL = mock.MagicMock(name="ctypes.PyDLL")  # only while _xlwindows is imported
-    try:
-        for name in XLWINGS_WINDOWS_MODULES:
-            sys.modules.pop(name, None)
-        xlwings_udfs = importlib.import_module("xlwings.udfs")
-        xlwindows = importlib.import_module("xlwings._xlwindows")
-    finally:
-        ctypes.PyDLL = real_pydll
-    added_engine = "excel" not in [e.name for e in xw.engines]
-    if added_engine:
-        xw.engines.add(Engine(impl=xlwindows.engine))
-    xw.engines.active = xw.engines["excel"]
-    xw.func, xw.arg, xw.ret = xlwings_udfs.xlfunc, xlwings_udfs.xlarg, xlwings_udfs.xlret
-    xw.script = xw.sub = xlwings_udfs.xlsub
-    sys.modules.pop(UDF_MODULE, None)
-    module = importlib.import_module(UDF_MODULE)
-    try:
-        yield xlwings_udfs, module
-    finally:
-        for name, value in saved_decorators.items():
-            setattr(xw, name, value)
-        if added_engine:
-            xw.engines.engines.remove(xw.engines["excel"])
-            xw.engines.engines_by_name.pop("excel", None)
-        xw.engines.active = saved_engine
-        for name in added_ctypes:
-            delattr(ctypes, name)
-        for name, value in saved_modules.items():
-            if value is None:
-                sys.modules.pop(name, None)
-            else:
-                sys.modules[name] = value
-        xlwings_udfs.udf_modules.clear()
+    with windows_udfs(UDF_MODULE) as pair:
+        yield pair

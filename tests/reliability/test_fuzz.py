@@ -36,7 +36,7 @@ BASE_SETTINGS, BASE_ROWS = small_programme()
 
 junk = st.one_of(
     st.none(),
-    st.text(max_size=40),
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=40),
     st.sampled_from(["#N/A", "#REF!", "=1+1", "@x", "(1,2)", "1e308", "-0", "NaN", "inf", "—",
                      "2026-13-45", "31/02/2026", "Q5-2026", "VD-001", "yes", " ", "\t"]),
     st.integers(min_value=-(10**18), max_value=10**18),
@@ -66,7 +66,7 @@ def _sha(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(changes=mutations())
 def test_mutated_workbooks_never_crash(changes: list[tuple[str, int, str, Any]], tmp_path: Path) -> None:
     settings_ = dict(BASE_SETTINGS)

@@ -3,7 +3,8 @@
 openpyxl cannot open .xlam files (and drops ribbons), so every part is edited as bytes:
 the ribbon (`customUI/customUI.xml`), the config sheet (renamed from `_myaddin.conf` to
 `evr_addin.conf`, which activates it, holding only `UDF Modules`), the VBA project (from the
-sources in `evr_xl/excel/vba/`) and the document properties. The output is deterministic
+sources in `evr_xl/excel/vba/`, including the worksheet-function wrappers `xlwings_udfs.bas`
+that `udf_wrappers` generates with xlwings) and the document properties. The output is deterministic
 (fixed timestamps and order), so a test can prove the committed add-in is what this code builds.
 
 Run: `python -m evr_xl.excel.addin.build [OUT]`.
@@ -60,17 +61,22 @@ def pinned_xlwings_version(sources: dict[str, str]) -> str:
     return match.group(1)
 
 
-def build_addin(out_path: str | Path = DEFAULT_OUT) -> Path:
-    """Write the EVR add-in to `out_path` (created or replaced) and return its path."""
+def check_xlwings_version(sources: dict[str, str]) -> None:
+    """Refuse to go on unless the installed xlwings is the one the VBA sources are for."""
     import xlwings
 
-    sources = vba_sources()
     pinned = pinned_xlwings_version(sources)
     if xlwings.__version__ != pinned:
         raise AddinBuildError(
             f"xlwings {xlwings.__version__} is installed but the VBA sources are for {pinned}; "
             f"install xlwings=={pinned} (as pinned in pyproject.toml) before building the add-in"
         )
+
+
+def build_addin(out_path: str | Path = DEFAULT_OUT) -> Path:
+    """Write the EVR add-in to `out_path` (created or replaced) and return its path."""
+    sources = vba_sources()
+    check_xlwings_version(sources)
     members = addin_members(template_path().read_bytes(), sources)
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,62 @@
+"""The reader's fast paths give exactly what the full parsers and pydantic validation give.
+
+cells.fast_parser handles the common clean cells and hands everything else (SLOW) to the full
+parser; reader._construct builds records without validation. Both are speed-ups only
+(docs/performance.md): these tests pin that values, types and problems are unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+from evr_xl.model import CellRef, WorkItem
+from evr_xl.workbook import cells as P
+from evr_xl.workbook import layout as L
+from evr_xl.workbook.reader import _construct, _spec, cell_ref, parse_cell
+
+VALUES = [
+    "", " ", "abc", " abc ", "#N/A", " #REF! ", "#ref!", "#hashtag", "x" * 40_000, " vd-001 ",
+    "VD-001, VD-002", "a;b", "a\nb", "\tq", "Yes", "yes", "Y", "no", "No ", "true", "1", "0",
+    "x", True, False, 0, 1, 2, 1.0, 0.5, 45.0, -3.0, float("nan"), float("inf"), 10**20,
+    datetime(2026, 3, 5, 12), date(2026, 3, 5), "2026-03", "$1,200", "Cost synergy",
+    "cost synergy", "Cost  synergy", "Linear", "S-curve", "L3", "Open", "Complete", "One-off",
+]  # fmt: skip
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a):
+        return math.isnan(b)
+    return a == b and type(a) is type(b)
+
+
+def test_fast_parsers_agree_with_the_full_parsers() -> None:
+    for column in (c for t in L.INPUT_TABLES for c in t.columns):
+        fast = P.fast_parser(column.kind.name, column.choices)
+        for v in VALUES:
+            want = parse_cell(column, v)
+            got = fast(v)
+            got = parse_cell(column, v) if got is P.SLOW else (got, None)
+            assert _same(want[0], got[0]) and want[1] == got[1], (column.key, v, want, got)
+
+
+def test_unvalidated_records_equal_validated_ones() -> None:
+    ref = cell_ref("Workplan", 5, 1)
+    assert ref == CellRef(sheet="Workplan", row=5, col=1)
+    assert ref.model_fields_set == CellRef(sheet="Workplan", row=5, col=1).model_fields_set
+    values = {
+        "ref": ref,
+        "cells": {"item_id": ref, "planned_finish": cell_ref("Workplan", 5, 7)},
+        "item_id": "WP-1",
+        "workstream_id": "WS-1",
+        "item": "Step",
+        "planned_finish": date(2026, 3, 31),
+        "enables": ("VD-001",),
+    }
+    fast = _construct(WorkItem, _spec(WorkItem), values)
+    slow = WorkItem(**values)
+    assert fast == slow
+    assert fast.model_dump() == slow.model_dump()
+    assert list(fast.__dict__) == list(slow.__dict__)
+    assert fast.model_fields_set == slow.model_fields_set
+    assert fast.model_copy(update={"status": "Complete"}).status == "Complete"
