@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass, field
-from posixpath import dirname, join, normpath
+from posixpath import join, normpath
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
@@ -30,9 +30,7 @@ _PREFIX = rb"(?:[A-Za-z_][\w.\-]*:)?"
 _CELL_REF = re.compile(rb"<" + _PREFIX + rb"c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
 _ROW_REF = re.compile(rb"<" + _PREFIX + rb"row\s[^>]*?\br=\"([0-9]{1,7})\"")
 _CELL_NO_REF = re.compile(rb"<" + _PREFIX + rb"c(?:\s(?![^>]*\br=)[^>]*)?/?>")
-_CELL = re.compile(
-    rb"<" + _PREFIX + rb"c\s([^>]*?)(?:/>|>(.*?)</" + _PREFIX + rb"c>)", re.DOTALL
-)
+_CELL = re.compile(rb"<" + _PREFIX + rb"c\s([^>]*?)(?:/>|>(.*?)</" + _PREFIX + rb"c>)", re.DOTALL)
 _ATTR_R = re.compile(rb"\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
 _ATTR_T = re.compile(rb"\bt=\"([a-zA-Z]+)\"")
 _VALUE = re.compile(rb"<" + _PREFIX + rb"v(?:\s[^>]*)?>(.*?)</" + _PREFIX + rb"v>", re.DOTALL)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import struct
 import sys
 import zipfile
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -110,7 +109,9 @@ def setting(label: str, value: Any) -> Callable[[openpyxl.Workbook], None]:
     return change
 
 
-def rewrite_part(part: str, change: Callable[[bytes], bytes], base_change: Builder | None = None) -> Builder:
+def rewrite_part(
+    part: str, change: Callable[[bytes], bytes], base_change: Builder | None = None
+) -> Builder:
     """A builder that edits one part's raw XML (for what openpyxl cannot write)."""
 
     def build(base: Path, target: Path) -> None:
@@ -119,7 +120,10 @@ def rewrite_part(part: str, change: Callable[[bytes], bytes], base_change: Build
             base_change(base, target)
             source = target.with_suffix(".tmp.xlsx")
             target.replace(source)
-        with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        with (
+            zipfile.ZipFile(source) as zin,
+            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout,
+        ):
             for info in zin.infolist():
                 data = zin.read(info.filename)
                 zout.writestr(info, change(data) if info.filename == part else data)
@@ -175,7 +179,9 @@ def lying_zip_size(part: str, padding: int) -> Builder:
     """The part grows by `padding` bytes while its zip headers still claim 1,000 bytes."""
 
     def build(base: Path, target: Path) -> None:
-        rewrite_part(part, lambda d: d.replace(b"<sheetData>", b"<sheetData><!--" + b" " * padding + b"-->"))(base, target)
+        rewrite_part(
+            part, lambda d: d.replace(b"<sheetData>", b"<sheetData><!--" + b" " * padding + b"-->")
+        )(base, target)
         data = bytearray(target.read_bytes())
         name = part.encode()
         for sig, name_at, size_at in ((b"PK\x03\x04", 26, 22), (b"PK\x01\x02", 28, 24)):
@@ -197,7 +203,10 @@ def zip_bomb(size: int) -> Builder:
     def build(base: Path, target: Path) -> None:
         target.write_bytes(base.read_bytes())
         chunk = b"\0" * (1 << 20)
-        with zipfile.ZipFile(target, "a", zipfile.ZIP_DEFLATED) as z, z.open("xl/media/bomb.bin", "w", force_zip64=True) as fh:
+        with (
+            zipfile.ZipFile(target, "a", zipfile.ZIP_DEFLATED) as z,
+            z.open("xl/media/bomb.bin", "w", force_zip64=True) as fh,
+        ):
             for _ in range(size // len(chunk)):
                 fh.write(chunk)
 
@@ -208,7 +217,7 @@ def entity_doctype(kind: str) -> bytes:
     if kind == "xxe":
         return b'<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
     entities = b'<!ENTITY a0 "lollollollollollollollollollol">' + b"".join(
-        b"<!ENTITY a%d \"%s\">" % (i, (b"&a%d;" % (i - 1)) * 10) for i in range(1, 10)
+        b'<!ENTITY a%d "%s">' % (i, (b"&a%d;" % (i - 1)) * 10) for i in range(1, 10)
     )
     return b"<!DOCTYPE worksheet [" + entities + b"]>"
 
@@ -218,7 +227,9 @@ def with_doctype(kind: str, entity: str) -> Callable[[bytes], bytes]:
         decl_end = xml.index(b"?>") + 2 if xml.startswith(b"<?xml") else 0
         body = xml[decl_end:].replace(
             b"<sheetData>",
-            b'<sheetData><row r="2"><c r="A2" t="inlineStr"><is><t>&' + entity.encode() + b";</t></is></c></row>",
+            b'<sheetData><row r="2"><c r="A2" t="inlineStr"><is><t>&'
+            + entity.encode()
+            + b";</t></is></c></row>",
             1,
         )
         return xml[:decl_end] + entity_doctype(kind) + body
@@ -229,7 +240,8 @@ def with_doctype(kind: str, entity: str) -> Callable[[bytes], bytes]:
 def far_cell(ref: str, row: int) -> Callable[[bytes], bytes]:
     def change(xml: bytes) -> bytes:
         return xml.replace(
-            b"</sheetData>", f'<row r="{row}"><c r="{ref}" t="n"><v>1</v></c></row></sheetData>'.encode()
+            b"</sheetData>",
+            f'<row r="{row}"><c r="{ref}" t="n"><v>1</v></c></row></sheetData>'.encode(),
         )
 
     return change
@@ -290,7 +302,9 @@ def _swap_columns(wb: openpyxl.Workbook) -> None:
 def _merge(wb: openpyxl.Workbook) -> None:
     ws = wb["Workplan"]
     col = column_of(ws, "Item")
-    ws.merge_cells(start_row=HEADER_ROW + 1, start_column=col, end_row=HEADER_ROW + 3, end_column=col)
+    ws.merge_cells(
+        start_row=HEADER_ROW + 1, start_column=col, end_row=HEADER_ROW + 3, end_column=col
+    )
 
 
 def _blank_rows_and_junk(wb: openpyxl.Workbook) -> None:
@@ -327,108 +341,331 @@ ERROR_OPTIONAL = b'<c r="H6" t="e"><f>VLOOKUP(A6,X!A:B,2,0)</f><v>#N/A</v></c>'
 
 CASES: tuple[Case, ...] = (
     # -- files that are not workbooks ------------------------------------------------------
-    Case("not_a_zip", write_bytes(b"Driver ID,Target\nVD-001,100\n"), 2,
-         ("{file}", "not an Excel workbook (.xlsx)", "Save it from Excel as .xlsx")),
+    Case(
+        "not_a_zip",
+        write_bytes(b"Driver ID,Target\nVD-001,100\n"),
+        2,
+        ("{file}", "not an Excel workbook (.xlsx)", "Save it from Excel as .xlsx"),
+    ),
     Case("empty_file", write_bytes(b""), 2, ("{file}", "not an Excel workbook")),
-    Case("zip_not_workbook", write_zip({"readme.txt": b"hello", "word/document.xml": b"<w/>"}), 2,
-         ("{file}", "no xl/workbook.xml inside")),
-    Case("old_xls", write_bytes(ole_file(("Workbook", "SummaryInformation"))), 2,
-         ("{file}", "old-format .xls", "save it as an Excel Workbook (.xlsx)")),
-    Case("encrypted", write_bytes(ole_file(("EncryptionInfo", "EncryptedPackage"))), 2,
-         ("{file}", "password-protected", "remove the password")),
-    Case("xlsb", write_zip({"xl/workbook.bin": b"\0" * 64, "[Content_Types].xml": b"<Types/>"}), 2,
-         ("{file}", ".xlsb", "Save it as .xlsx")),
-    Case("truncated", lambda base, t: t.write_bytes(base.read_bytes()[: base.stat().st_size // 2]), 2,
-         ("{file}", "not an Excel workbook")),
+    Case(
+        "zip_not_workbook",
+        write_zip({"readme.txt": b"hello", "word/document.xml": b"<w/>"}),
+        2,
+        ("{file}", "no xl/workbook.xml inside"),
+    ),
+    Case(
+        "old_xls",
+        write_bytes(ole_file(("Workbook", "SummaryInformation"))),
+        2,
+        ("{file}", "old-format .xls", "save it as an Excel Workbook (.xlsx)"),
+    ),
+    Case(
+        "encrypted",
+        write_bytes(ole_file(("EncryptionInfo", "EncryptedPackage"))),
+        2,
+        ("{file}", "password-protected", "remove the password"),
+    ),
+    Case(
+        "xlsb",
+        write_zip({"xl/workbook.bin": b"\0" * 64, "[Content_Types].xml": b"<Types/>"}),
+        2,
+        ("{file}", ".xlsb", "Save it as .xlsx"),
+    ),
+    Case(
+        "truncated",
+        lambda base, t: t.write_bytes(base.read_bytes()[: base.stat().st_size // 2]),
+        2,
+        ("{file}", "not an Excel workbook"),
+    ),
     # -- structure ------------------------------------------------------------------------------
-    Case("missing_required_sheet", edit(_drop_sheet(VD)), 2,
-         ("{file}", "required sheet(s) Value Drivers not found", "evr new"), refresh_exit=2),
-    Case("missing_optional_sheet", edit(_drop_sheet("Costs")), 0,
-         ("{file}", "Costs", "sheet 'Costs' not found; treated as empty", "RD014"), refresh_exit=0),
-    Case("sheet_renamed_case_and_space", edit(_rename_sheet(VD, "value drivers ")), 0,
-         ("{file}: 0 error(s)",), refresh_exit=0),
+    Case(
+        "missing_required_sheet",
+        edit(_drop_sheet(VD)),
+        2,
+        ("{file}", "required sheet(s) Value Drivers not found", "evr new"),
+        refresh_exit=2,
+    ),
+    Case(
+        "missing_optional_sheet",
+        edit(_drop_sheet("Costs")),
+        0,
+        ("{file}", "Costs", "sheet 'Costs' not found; treated as empty", "RD014"),
+        refresh_exit=0,
+    ),
+    Case(
+        "sheet_renamed_case_and_space",
+        edit(_rename_sheet(VD, "value drivers ")),
+        0,
+        ("{file}: 0 error(s)",),
+        refresh_exit=0,
+    ),
     Case("table_renamed", edit(_rename_table), 0, ("{file}: 0 error(s)",), refresh_exit=0),
-    Case("header_renamed", edit(_header(VD, "Target", "Target value")), 1,
-         ("Value Drivers!A4", "required column 'Target' not found", "RD008"), refresh_exit=0),
-    Case("header_deleted", edit(_header(AC, "Realized value", None)), 1,
-         ("Actuals!A4", "required column 'Realized value' not found"), refresh_exit=0),
-    Case("header_duplicated", edit(_duplicate_header), 0,
-         ("Value Drivers!", "the header 'Owner' appears twice", "RD009"), refresh_exit=0),
+    Case(
+        "header_renamed",
+        edit(_header(VD, "Target", "Target value")),
+        1,
+        ("Value Drivers!A4", "required column 'Target' not found", "RD008"),
+        refresh_exit=0,
+    ),
+    Case(
+        "header_deleted",
+        edit(_header(AC, "Realized value", None)),
+        1,
+        ("Actuals!A4", "required column 'Realized value' not found"),
+        refresh_exit=0,
+    ),
+    Case(
+        "header_duplicated",
+        edit(_duplicate_header),
+        0,
+        ("Value Drivers!", "the header 'Owner' appears twice", "RD009"),
+        refresh_exit=0,
+    ),
     Case("headers_moved", edit(_swap_columns), 0, ("{file}: 0 error(s)",), refresh_exit=0),
-    Case("merged_cells", edit(_merge), 1, ("Workplan!C6", "Item is required", "RD001"), refresh_exit=0),
-    Case("blank_rows_and_trailing_junk", edit(_blank_rows_and_junk), 1,
-         ("Value Drivers!", "RD001"), refresh_exit=0),
+    Case(
+        "merged_cells",
+        edit(_merge),
+        1,
+        ("Workplan!C6", "Item is required", "RD001"),
+        refresh_exit=0,
+    ),
+    Case(
+        "blank_rows_and_trailing_junk",
+        edit(_blank_rows_and_junk),
+        1,
+        ("Value Drivers!", "RD001"),
+        refresh_exit=0,
+    ),
     # -- formulas and error values -----------------------------------------------------------
-    Case("formula_cached", rewrite_part(SHEET_PARTS[VD], lambda x: raw_cell(x, "K5", FORMULA_CACHED)), 0,
-         ("{file}: 0 error(s)",), refresh_exit=0),
-    Case("formula_uncached", rewrite_part(SHEET_PARTS[VD], lambda x: raw_cell(x, "K5", FORMULA_UNCACHED)), 1,
-         ("Value Drivers!K5", "no saved result", "open it in Excel", "RD011"), refresh_exit=0),
-    Case("error_value_required", rewrite_part(SHEET_PARTS[VD], lambda x: raw_cell(x, "K5", ERROR_REQUIRED)), 1,
-         ("Value Drivers!K5", "holds the error #REF!", "RD011"), refresh_exit=0),
-    Case("error_value_optional", rewrite_part(SHEET_PARTS[WP], lambda x: raw_cell(x, "H6", ERROR_OPTIONAL)), 1,
-         ("Workplan!H6", "holds the error #N/A", "RD011"), refresh_exit=0),
-    Case("error_text_typed", edit(put(AC, "Realized value", 1, "#DIV/0!")), 1,
-         ("Actuals!C5", "holds the error #DIV/0!"), refresh_exit=0),
+    Case(
+        "formula_cached",
+        rewrite_part(SHEET_PARTS[VD], lambda x: raw_cell(x, "K5", FORMULA_CACHED)),
+        0,
+        ("{file}: 0 error(s)",),
+        refresh_exit=0,
+    ),
+    Case(
+        "formula_uncached",
+        rewrite_part(SHEET_PARTS[VD], lambda x: raw_cell(x, "K5", FORMULA_UNCACHED)),
+        1,
+        ("Value Drivers!K5", "no saved result", "open it in Excel", "RD011"),
+        refresh_exit=0,
+    ),
+    Case(
+        "error_value_required",
+        rewrite_part(SHEET_PARTS[VD], lambda x: raw_cell(x, "K5", ERROR_REQUIRED)),
+        1,
+        ("Value Drivers!K5", "holds the error #REF!", "RD011"),
+        refresh_exit=0,
+    ),
+    Case(
+        "error_value_optional",
+        rewrite_part(SHEET_PARTS[WP], lambda x: raw_cell(x, "H6", ERROR_OPTIONAL)),
+        1,
+        ("Workplan!H6", "holds the error #N/A", "RD011"),
+        refresh_exit=0,
+    ),
+    Case(
+        "error_text_typed",
+        edit(put(AC, "Realized value", 1, "#DIV/0!")),
+        1,
+        ("Actuals!C5", "holds the error #DIV/0!"),
+        refresh_exit=0,
+    ),
     # -- numbers, dates and IDs typed as text --------------------------------------------------
-    Case("numbers_as_text", edit(_many(
-        put(VD, "Target", 1, "$9,000,000"), put(VD, "Target", 2, "USD 3.5M"),
-        put(AC, "Realized value", 1, "(2,500)"), put(AC, "Run-rate", 1, "€1.234.567,89"),
-        put(RK, "Probability", 1, "40%"), put(RK, "Impact", 1, " 3,000,000 "),
-    )), 0, ("{file}: 0 error(s)",), refresh_exit=0),
-    Case("number_junk", edit(put(VD, "Target", 1, "nine million")), 1,
-         ("Value Drivers!K5", "'nine million' is not a number", "RD002"), refresh_exit=0),
-    Case("dates_as_text", edit(_many(
-        put(WP, "Planned finish", 1, "2024-10-31"), put(WP, "Planned finish", 2, "30 Nov 2024"),
-        put(WP, "Planned finish", 3, "31/12/2024"), put(WP, "Planned finish", 4, "2025.01.31"),
-    )), 0, ("{file}: 0 error(s)",), refresh_exit=0),
-    Case("date_ambiguous", edit(put(WP, "Planned finish", 1, "03/04/2025")), 1,
-         ("Workplan!G5", "ambiguous", "RD003"), refresh_exit=0),
-    Case("ids_spaces_and_case", edit(_many(
-        put(WP, "Enables drivers", 1, "  vd-001 "), put(AC, "Driver ID", 1, "Vd-001"),
-        put(RK, "Driver IDs", 1, "vd-008 ;"),
-    )), 0, ("{file}: 0 error(s)",), refresh_exit=0),
+    Case(
+        "numbers_as_text",
+        edit(
+            _many(
+                put(VD, "Target", 1, "$9,000,000"),
+                put(VD, "Target", 2, "USD 3.5M"),
+                put(AC, "Realized value", 1, "(2,500)"),
+                put(AC, "Run-rate", 1, "€1.234.567,89"),
+                put(RK, "Probability", 1, "40%"),
+                put(RK, "Impact", 1, " 3,000,000 "),
+            )
+        ),
+        0,
+        ("{file}: 0 error(s)",),
+        refresh_exit=0,
+    ),
+    Case(
+        "number_junk",
+        edit(put(VD, "Target", 1, "nine million")),
+        1,
+        ("Value Drivers!K5", "'nine million' is not a number", "RD002"),
+        refresh_exit=0,
+    ),
+    Case(
+        "dates_as_text",
+        edit(
+            _many(
+                put(WP, "Planned finish", 1, "2024-10-31"),
+                put(WP, "Planned finish", 2, "30 Nov 2024"),
+                put(WP, "Planned finish", 3, "31/12/2024"),
+                put(WP, "Planned finish", 4, "2025.01.31"),
+            )
+        ),
+        0,
+        ("{file}: 0 error(s)",),
+        refresh_exit=0,
+    ),
+    Case(
+        "date_ambiguous",
+        edit(put(WP, "Planned finish", 1, "03/04/2025")),
+        1,
+        ("Workplan!G5", "ambiguous", "RD003"),
+        refresh_exit=0,
+    ),
+    Case(
+        "ids_spaces_and_case",
+        edit(
+            _many(
+                put(WP, "Enables drivers", 1, "  vd-001 "),
+                put(AC, "Driver ID", 1, "Vd-001"),
+                put(RK, "Driver IDs", 1, "vd-008 ;"),
+            )
+        ),
+        0,
+        ("{file}: 0 error(s)",),
+        refresh_exit=0,
+    ),
     # -- sizes and text ---------------------------------------------------------------------
-    Case("cell_at_last_row", rewrite_part(SHEET_PARTS[VD], far_cell("A1048576", 1048576)), 2,
-         ("{file}", "Value Drivers!A1048576", "Ctrl+End"), refresh_exit=2),
-    Case("cell_at_last_row_and_column", rewrite_part(SHEET_PARTS[VD], far_cell("XFD1048576", 1048576)), 2,
-         ("{file}", "Value Drivers!XFD1048576", "Delete the stray cells"), refresh_exit=2),
-    Case("cell_at_last_row_unread_sheet", rewrite_part(SHEET_PARTS["Start Here"], far_cell("XFD1048576", 1048576)), 0,
-         ("{file}: 0 error(s)",), refresh_exit=0),
-    Case("longest_text", edit(put(VD, "Name", 1, "x" * 32_767)), 0, ("{file}: 0 error(s)",), refresh_exit=0),
-    Case("non_ascii_ünïcødé_名前", edit(_many(
-        put(VD, "Name", 1, "Synergies — Zürich/東京 🚀"), put(VD, "Owner", 1, "José Ñúñez"),
-        setting("Programme name", "Projet Été — 統合"), setting("Currency", "€"),
-    )), 0, ("{file}: 0 error(s)",), refresh_exit=0),
+    Case(
+        "cell_at_last_row",
+        rewrite_part(SHEET_PARTS[VD], far_cell("A1048576", 1048576)),
+        2,
+        ("{file}", "Value Drivers!A1048576", "Ctrl+End"),
+        refresh_exit=2,
+    ),
+    Case(
+        "cell_at_last_row_and_column",
+        rewrite_part(SHEET_PARTS[VD], far_cell("XFD1048576", 1048576)),
+        2,
+        ("{file}", "Value Drivers!XFD1048576", "Delete the stray cells"),
+        refresh_exit=2,
+    ),
+    Case(
+        "cell_at_last_row_unread_sheet",
+        rewrite_part(SHEET_PARTS["Start Here"], far_cell("XFD1048576", 1048576)),
+        0,
+        ("{file}: 0 error(s)",),
+        refresh_exit=0,
+    ),
+    Case(
+        "longest_text",
+        edit(put(VD, "Name", 1, "x" * 32_767)),
+        0,
+        ("{file}: 0 error(s)",),
+        refresh_exit=0,
+    ),
+    Case(
+        "non_ascii_ünïcødé_名前",
+        edit(
+            _many(
+                put(VD, "Name", 1, "Synergies — Zürich/東京 🚀"),
+                put(VD, "Owner", 1, "José Ñúñez"),
+                setting("Programme name", "Projet Été — 統合"),
+                setting("Currency", "€"),
+            )
+        ),
+        0,
+        ("{file}: 0 error(s)",),
+        refresh_exit=0,
+    ),
     # -- settings ------------------------------------------------------------------------------
-    Case("as_of_outside_horizon", edit(setting("As-of period", date(2031, 1, 1))), 1,
-         ("Program!B13", "after the Last period 2027-12", "RD013"), refresh_exit=0),
-    Case("as_of_before_start", edit(setting("As-of period", "2019-03")), 1,
-         ("Program!B13", "before the First period 2025-01"), refresh_exit=0),
-    Case("period_type_mismatch", edit(setting("Period type", "Quarter")), 0,
-         ("{file}",), refresh_exit=0),
-    Case("value_promise_junk", edit(setting("Value promise", "lots")), 1,
-         ("Program!B", "'lots' is not a number", "no metrics can be computed"), refresh_exit=1),
+    Case(
+        "as_of_outside_horizon",
+        edit(setting("As-of period", date(2031, 1, 1))),
+        1,
+        ("Program!B13", "after the Last period 2027-12", "RD013"),
+        refresh_exit=0,
+    ),
+    Case(
+        "as_of_before_start",
+        edit(setting("As-of period", "2019-03")),
+        1,
+        ("Program!B13", "before the First period 2025-01"),
+        refresh_exit=0,
+    ),
+    Case(
+        "period_type_mismatch",
+        edit(setting("Period type", "Quarter")),
+        0,
+        ("{file}",),
+        refresh_exit=0,
+    ),
+    Case(
+        "value_promise_junk",
+        edit(setting("Value promise", "lots")),
+        1,
+        ("Program!B", "'lots' is not a number", "no metrics can be computed"),
+        refresh_exit=1,
+    ),
     # -- links -------------------------------------------------------------------------------
-    Case("self_and_dangling_links", edit(_self_links), 1,
-         ("Workplan!", "VD-777", "Value Drivers!"), refresh_exit=0),
+    Case(
+        "self_and_dangling_links",
+        edit(_self_links),
+        1,
+        ("Workplan!", "VD-777", "Value Drivers!"),
+        refresh_exit=0,
+    ),
 )
 
 HOSTILE: tuple[Case, ...] = (
-    Case("xxe_in_sheet", rewrite_part(SHEET_PARTS[VD], with_doctype("xxe", "xxe")), 2,
-         ("{file}", "declares XML entities", "save it as a new .xlsx"), refresh_exit=2,
-         absent=("root:",)),
-    Case("billion_laughs_in_sheet", rewrite_part(SHEET_PARTS[VD], with_doctype("lol", "a9")), 2,
-         ("{file}", "declares XML entities"), refresh_exit=2),
-    Case("billion_laughs_in_workbook_xml", rewrite_part(
-        "xl/workbook.xml", lambda x: x.replace(b"<workbook", entity_doctype("lol") + b"<workbook", 1)), 2,
-         ("{file}", "xl/workbook.xml declares XML entities"), refresh_exit=2),
-    Case("zip_bomb", zip_bomb(64 << 20), 2, ("{file}", "xl/media/bomb.bin", "zip bomb"), refresh_exit=2),
-    Case("zip_lying_sizes", lying_zip_size(SHEET_PARTS[VD], 64 << 20), 2, ("{file}",), refresh_exit=2),
-    Case("zip_slip_name", add_to_zip("../../evil.sh", b"#!/bin/sh\necho pwned\n"), 2,
-         ("{file}", "'../../evil.sh' points outside the workbook"), refresh_exit=2),
-    Case("dimension_claims_whole_sheet", rewrite_part(
-        SHEET_PARTS[VD], lambda x: x.replace(b'<dimension ref="', b'<dimension ref="A1:XFD1048576" x="', 1)), 0,
-         ("{file}: 0 error(s)",), refresh_exit=0),
+    Case(
+        "xxe_in_sheet",
+        rewrite_part(SHEET_PARTS[VD], with_doctype("xxe", "xxe")),
+        2,
+        ("{file}", "declares XML entities", "save it as a new .xlsx"),
+        refresh_exit=2,
+        absent=("root:",),
+    ),
+    Case(
+        "billion_laughs_in_sheet",
+        rewrite_part(SHEET_PARTS[VD], with_doctype("lol", "a9")),
+        2,
+        ("{file}", "declares XML entities"),
+        refresh_exit=2,
+    ),
+    Case(
+        "billion_laughs_in_workbook_xml",
+        rewrite_part(
+            "xl/workbook.xml",
+            lambda x: x.replace(b"<workbook", entity_doctype("lol") + b"<workbook", 1),
+        ),
+        2,
+        ("{file}", "xl/workbook.xml declares XML entities"),
+        refresh_exit=2,
+    ),
+    Case(
+        "zip_bomb",
+        zip_bomb(64 << 20),
+        2,
+        ("{file}", "xl/media/bomb.bin", "zip bomb"),
+        refresh_exit=2,
+    ),
+    Case(
+        "zip_lying_sizes", lying_zip_size(SHEET_PARTS[VD], 64 << 20), 2, ("{file}",), refresh_exit=2
+    ),
+    Case(
+        "zip_slip_name",
+        add_to_zip("../../evil.sh", b"#!/bin/sh\necho pwned\n"),
+        2,
+        ("{file}", "'../../evil.sh' points outside the workbook"),
+        refresh_exit=2,
+    ),
+    Case(
+        "dimension_claims_whole_sheet",
+        rewrite_part(
+            SHEET_PARTS[VD],
+            lambda x: x.replace(b'<dimension ref="', b'<dimension ref="A1:XFD1048576" x="', 1),
+        ),
+        0,
+        ("{file}: 0 error(s)",),
+        refresh_exit=0,
+    ),
 )
 
 
@@ -447,4 +684,3 @@ def build_all(folder: Path, cases: tuple[Case, ...] = CASES + HOSTILE) -> dict[s
 if __name__ == "__main__":
     written = build_all(Path(sys.argv[1] if len(sys.argv) > 1 else "corpus"))
     print(f"wrote {len(written)} workbooks")
-

@@ -66,9 +66,16 @@ def _sha(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
-@settings(max_examples=15, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(changes=mutations())
-def test_mutated_workbooks_never_crash(changes: list[tuple[str, int, str, Any]], tmp_path: Path) -> None:
+def test_mutated_workbooks_never_crash(
+    changes: list[tuple[str, int, str, Any]], tmp_path: Path
+) -> None:
     settings_ = dict(BASE_SETTINGS)
     rows = {s: [dict(r) for r in rs] for s, rs in BASE_ROWS.items()}
     for sheet, i, key, value in changes:

@@ -46,7 +46,9 @@ def _run(*args: str) -> tuple[subprocess.CompletedProcess[str], float, int]:
 
 
 @pytest.mark.parametrize("case", RUN, ids=[c.name for c in RUN])
-def test_refused_quickly_in_bounded_memory(case: Case, files: dict[str, Path], tmp_path: Path) -> None:
+def test_refused_quickly_in_bounded_memory(
+    case: Case, files: dict[str, Path], tmp_path: Path
+) -> None:
     path = files[case.name]
     before = path.read_bytes()
     for argv, expected in (
