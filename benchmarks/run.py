@@ -160,7 +160,8 @@ def make_steps(path: Path, tmp: Path, only: str | None = None) -> dict[str, tupl
     try:
         from evr_xl.excel import udf_core
 
-        tables = udf_tables(grids) if need_grids else ()
+        need_udf = only is None or only.startswith("udf")
+        tables = udf_tables(grids) if need_udf else ()
 
         def cold() -> Any:
             udf_core.clear_cache()
@@ -171,7 +172,7 @@ def make_steps(path: Path, tmp: Path, only: str | None = None) -> dict[str, tupl
 
         steps["udf_cold"] = (cold, "udf_core.driver_metrics, cache cleared")
         steps["udf_cached"] = (cached, "udf_core.driver_metrics, same arguments again")
-        if need_grids:
+        if need_udf:
             first = cold()
             if isinstance(first, str):
                 steps["udf_cold"] = (cold, f"returned an error text: {first[:80]}")

@@ -30,50 +30,377 @@ WORKSTREAMS = (
 
 # (workstream, name, category, recurrence, target, kpi, ramp start offset (months from FIRST), months to full)
 DRIVER_PLAN: tuple[tuple[str, str, str, str, float, str, int, int], ...] = (
-    ("WS-PROC", "Direct materials price harmonisation", "Cost synergy", "Recurring", 9_000_000, "Price per unit, top 200 SKUs", 3, 9),
-    ("WS-PROC", "Packaging supplier consolidation", "Cost synergy", "Recurring", 3_500_000, "Packaging spend", 5, 8),
-    ("WS-PROC", "Logistics tender", "Cost synergy", "Recurring", 4_000_000, "Freight cost per tonne", 6, 10),
-    ("WS-PROC", "Indirect spend (MRO) catalogue", "Cost synergy", "Recurring", 2_200_000, "MRO spend", 8, 8),
-    ("WS-PROC", "Professional services rate card", "Cost synergy", "Recurring", 1_800_000, "Rate per consultant day", 4, 6),
-    ("WS-PROC", "Energy contract pooling", "Cost synergy", "Recurring", 1_500_000, "Energy cost per MWh", 9, 6),
-    ("WS-PROC", "Contract exit penalties", "Dis-benefit", "One-off", 600_000, "Penalties paid", 4, 3),
-    ("WS-FOOT", "Close Plant B (Lyon)", "Cost synergy", "Recurring", 10_000_000, "Site fixed cost", 12, 12),
-    ("WS-FOOT", "Warehouse network consolidation", "Cost synergy", "Recurring", 4_200_000, "Warehouse cost", 9, 9),
-    ("WS-FOOT", "Office co-location (3 cities)", "Cost synergy", "Recurring", 2_600_000, "Lease cost", 6, 6),
-    ("WS-FOOT", "Avoided capacity expansion", "Capex avoidance", "One-off", 6_000_000, "Capex", 10, 6),
-    ("WS-FOOT", "Sale of surplus property", "Other", "One-off", 3_000_000, "Disposal proceeds", 18, 3),
-    ("WS-SGA", "Executive layer de-duplication", "Cost synergy", "Recurring", 6_500_000, "Exec headcount cost", 2, 4),
-    ("WS-SGA", "Finance shared service centre", "Cost synergy", "Recurring", 4_800_000, "Finance FTE cost", 8, 12),
-    ("WS-SGA", "HR service consolidation", "Cost synergy", "Recurring", 2_400_000, "HR cost per employee", 7, 9),
-    ("WS-SGA", "Marketing agency consolidation", "Cost synergy", "Recurring", 1_900_000, "Agency fees", 5, 6),
-    ("WS-SGA", "Insurance programme merge", "Cost synergy", "Recurring", 1_100_000, "Premiums", 6, 3),
-    ("WS-SGA", "Travel policy harmonisation", "Cost avoidance", "Recurring", 900_000, "Travel spend per FTE", 4, 6),
+    (
+        "WS-PROC",
+        "Direct materials price harmonisation",
+        "Cost synergy",
+        "Recurring",
+        9_000_000,
+        "Price per unit, top 200 SKUs",
+        3,
+        9,
+    ),
+    (
+        "WS-PROC",
+        "Packaging supplier consolidation",
+        "Cost synergy",
+        "Recurring",
+        3_500_000,
+        "Packaging spend",
+        5,
+        8,
+    ),
+    (
+        "WS-PROC",
+        "Logistics tender",
+        "Cost synergy",
+        "Recurring",
+        4_000_000,
+        "Freight cost per tonne",
+        6,
+        10,
+    ),
+    (
+        "WS-PROC",
+        "Indirect spend (MRO) catalogue",
+        "Cost synergy",
+        "Recurring",
+        2_200_000,
+        "MRO spend",
+        8,
+        8,
+    ),
+    (
+        "WS-PROC",
+        "Professional services rate card",
+        "Cost synergy",
+        "Recurring",
+        1_800_000,
+        "Rate per consultant day",
+        4,
+        6,
+    ),
+    (
+        "WS-PROC",
+        "Energy contract pooling",
+        "Cost synergy",
+        "Recurring",
+        1_500_000,
+        "Energy cost per MWh",
+        9,
+        6,
+    ),
+    (
+        "WS-PROC",
+        "Contract exit penalties",
+        "Dis-benefit",
+        "One-off",
+        600_000,
+        "Penalties paid",
+        4,
+        3,
+    ),
+    (
+        "WS-FOOT",
+        "Close Plant B (Lyon)",
+        "Cost synergy",
+        "Recurring",
+        10_000_000,
+        "Site fixed cost",
+        12,
+        12,
+    ),
+    (
+        "WS-FOOT",
+        "Warehouse network consolidation",
+        "Cost synergy",
+        "Recurring",
+        4_200_000,
+        "Warehouse cost",
+        9,
+        9,
+    ),
+    (
+        "WS-FOOT",
+        "Office co-location (3 cities)",
+        "Cost synergy",
+        "Recurring",
+        2_600_000,
+        "Lease cost",
+        6,
+        6,
+    ),
+    (
+        "WS-FOOT",
+        "Avoided capacity expansion",
+        "Capex avoidance",
+        "One-off",
+        6_000_000,
+        "Capex",
+        10,
+        6,
+    ),
+    (
+        "WS-FOOT",
+        "Sale of surplus property",
+        "Other",
+        "One-off",
+        3_000_000,
+        "Disposal proceeds",
+        18,
+        3,
+    ),
+    (
+        "WS-SGA",
+        "Executive layer de-duplication",
+        "Cost synergy",
+        "Recurring",
+        6_500_000,
+        "Exec headcount cost",
+        2,
+        4,
+    ),
+    (
+        "WS-SGA",
+        "Finance shared service centre",
+        "Cost synergy",
+        "Recurring",
+        4_800_000,
+        "Finance FTE cost",
+        8,
+        12,
+    ),
+    (
+        "WS-SGA",
+        "HR service consolidation",
+        "Cost synergy",
+        "Recurring",
+        2_400_000,
+        "HR cost per employee",
+        7,
+        9,
+    ),
+    (
+        "WS-SGA",
+        "Marketing agency consolidation",
+        "Cost synergy",
+        "Recurring",
+        1_900_000,
+        "Agency fees",
+        5,
+        6,
+    ),
+    (
+        "WS-SGA",
+        "Insurance programme merge",
+        "Cost synergy",
+        "Recurring",
+        1_100_000,
+        "Premiums",
+        6,
+        3,
+    ),
+    (
+        "WS-SGA",
+        "Travel policy harmonisation",
+        "Cost avoidance",
+        "Recurring",
+        900_000,
+        "Travel spend per FTE",
+        4,
+        6,
+    ),
     ("WS-SGA", "Retention bonuses", "Dis-benefit", "One-off", 1_500_000, "Bonuses paid", 1, 6),
-    ("WS-IT", "ERP consolidation (decommission legacy)", "Cost synergy", "Recurring", 7_500_000, "IT run cost", 15, 9),
+    (
+        "WS-IT",
+        "ERP consolidation (decommission legacy)",
+        "Cost synergy",
+        "Recurring",
+        7_500_000,
+        "IT run cost",
+        15,
+        9,
+    ),
     ("WS-IT", "Data centre exit", "Cost synergy", "Recurring", 2_800_000, "Hosting cost", 12, 6),
-    ("WS-IT", "Licence rationalisation", "Cost synergy", "Recurring", 2_100_000, "Licence spend", 6, 6),
-    ("WS-IT", "Network and telecom merge", "Cost synergy", "Recurring", 1_200_000, "Telecom spend", 8, 6),
+    (
+        "WS-IT",
+        "Licence rationalisation",
+        "Cost synergy",
+        "Recurring",
+        2_100_000,
+        "Licence spend",
+        6,
+        6,
+    ),
+    (
+        "WS-IT",
+        "Network and telecom merge",
+        "Cost synergy",
+        "Recurring",
+        1_200_000,
+        "Telecom spend",
+        8,
+        6,
+    ),
     ("WS-IT", "Avoided ERP upgrade", "Capex avoidance", "One-off", 4_000_000, "IT capex", 12, 6),
-    ("WS-IT", "Dual-running IT costs", "Dis-benefit", "Recurring", 1_000_000, "Dual-run cost", 3, 3),
-    ("WS-COM", "Cross-selling into acquired accounts", "Revenue synergy", "Recurring", 10_000_000, "Cross-sell gross margin", 6, 12),
-    ("WS-COM", "Price harmonisation (customer terms)", "Revenue synergy", "Recurring", 4_500_000, "Net price realisation", 5, 9),
-    ("WS-COM", "Combined key-account teams", "Revenue synergy", "Recurring", 3_000_000, "Key-account margin", 7, 9),
-    ("WS-COM", "Distributor network rationalisation", "Cost synergy", "Recurring", 2_000_000, "Distributor margin", 8, 6),
-    ("WS-COM", "Sales force overlap", "Cost synergy", "Recurring", 3_200_000, "Sales FTE cost", 4, 6),
-    ("WS-COM", "Customer attrition from rebranding", "Dis-benefit", "Recurring", 1_200_000, "Lost margin", 6, 6),
-    ("WS-WC", "Payment terms harmonisation (DPO)", "Working capital", "One-off", 12_000_000, "Days payable outstanding", 4, 9),
-    ("WS-WC", "Inventory reduction (DIO)", "Working capital", "One-off", 9_000_000, "Days inventory outstanding", 6, 12),
-    ("WS-WC", "Receivables collection (DSO)", "Working capital", "One-off", 6_000_000, "Days sales outstanding", 5, 9),
-    ("WS-WC", "Treasury and bank account consolidation", "Cost synergy", "Recurring", 700_000, "Bank fees", 3, 3),
+    (
+        "WS-IT",
+        "Dual-running IT costs",
+        "Dis-benefit",
+        "Recurring",
+        1_000_000,
+        "Dual-run cost",
+        3,
+        3,
+    ),
+    (
+        "WS-COM",
+        "Cross-selling into acquired accounts",
+        "Revenue synergy",
+        "Recurring",
+        10_000_000,
+        "Cross-sell gross margin",
+        6,
+        12,
+    ),
+    (
+        "WS-COM",
+        "Price harmonisation (customer terms)",
+        "Revenue synergy",
+        "Recurring",
+        4_500_000,
+        "Net price realisation",
+        5,
+        9,
+    ),
+    (
+        "WS-COM",
+        "Combined key-account teams",
+        "Revenue synergy",
+        "Recurring",
+        3_000_000,
+        "Key-account margin",
+        7,
+        9,
+    ),
+    (
+        "WS-COM",
+        "Distributor network rationalisation",
+        "Cost synergy",
+        "Recurring",
+        2_000_000,
+        "Distributor margin",
+        8,
+        6,
+    ),
+    (
+        "WS-COM",
+        "Sales force overlap",
+        "Cost synergy",
+        "Recurring",
+        3_200_000,
+        "Sales FTE cost",
+        4,
+        6,
+    ),
+    (
+        "WS-COM",
+        "Customer attrition from rebranding",
+        "Dis-benefit",
+        "Recurring",
+        1_200_000,
+        "Lost margin",
+        6,
+        6,
+    ),
+    (
+        "WS-WC",
+        "Payment terms harmonisation (DPO)",
+        "Working capital",
+        "One-off",
+        12_000_000,
+        "Days payable outstanding",
+        4,
+        9,
+    ),
+    (
+        "WS-WC",
+        "Inventory reduction (DIO)",
+        "Working capital",
+        "One-off",
+        9_000_000,
+        "Days inventory outstanding",
+        6,
+        12,
+    ),
+    (
+        "WS-WC",
+        "Receivables collection (DSO)",
+        "Working capital",
+        "One-off",
+        6_000_000,
+        "Days sales outstanding",
+        5,
+        9,
+    ),
+    (
+        "WS-WC",
+        "Treasury and bank account consolidation",
+        "Cost synergy",
+        "Recurring",
+        700_000,
+        "Bank fees",
+        3,
+        3,
+    ),
     ("WS-WC", "Cash pooling interest", "Cost synergy", "Recurring", 900_000, "Net interest", 6, 6),
-    ("WS-PROC", "Spend cube analytics (in-house)", "Cost avoidance", "Recurring", 800_000, "Analytics spend", 10, 6),
+    (
+        "WS-PROC",
+        "Spend cube analytics (in-house)",
+        "Cost avoidance",
+        "Recurring",
+        800_000,
+        "Analytics spend",
+        10,
+        6,
+    ),
     ("WS-FOOT", "Fleet consolidation", "Cost synergy", "Recurring", 1_100_000, "Fleet cost", 7, 6),
-    ("WS-SGA", "Legal entity rationalisation", "Cost synergy", "Recurring", 1_300_000, "Entity admin cost", 12, 6),
-    ("WS-IT", "Service desk merge", "Cost synergy", "Recurring", 1_400_000, "Service desk cost", 9, 6),
+    (
+        "WS-SGA",
+        "Legal entity rationalisation",
+        "Cost synergy",
+        "Recurring",
+        1_300_000,
+        "Entity admin cost",
+        12,
+        6,
+    ),
+    (
+        "WS-IT",
+        "Service desk merge",
+        "Cost synergy",
+        "Recurring",
+        1_400_000,
+        "Service desk cost",
+        9,
+        6,
+    ),
 )
 
-OWNERS = ("Maria Lopez", "Ana Silva", "Kenji Sato", "James Carter", "Lena Fischer", "Priya Natarajan",
-          "Omar Haddad", "Tom Becker", "Chloe Martin", "Sofia Rossi", "Luca Bianchi", "Daniel Kim")
+OWNERS = (
+    "Maria Lopez",
+    "Ana Silva",
+    "Kenji Sato",
+    "James Carter",
+    "Lena Fischer",
+    "Priya Natarajan",
+    "Omar Haddad",
+    "Tom Becker",
+    "Chloe Martin",
+    "Sofia Rossi",
+    "Luca Bianchi",
+    "Daniel Kim",
+)
 
 # Deliberate imperfections, by driver index (0-based in DRIVER_PLAN).
 NO_OWNER = {13}  # Finance shared service centre
@@ -129,14 +456,23 @@ def demo_rows(seed: int = 7) -> tuple[dict[str, Any], dict[str, list[dict[str, A
         "rag_green": 0.95,
         "rag_amber": 0.80,
     }
-    workstreams = [dict(workstream_id=w, name=n, lead=lead, sponsor=s) for w, n, lead, s in WORKSTREAMS]
+    workstreams = [
+        dict(workstream_id=w, name=n, lead=lead, sponsor=s) for w, n, lead, s in WORKSTREAMS
+    ]
     drivers: list[dict[str, Any]] = []
     workplan: list[dict[str, Any]] = []
     actuals: list[dict[str, Any]] = []
     item_no = 0
 
-    def new_item(ws: str, text: str, kind: str, planned: date, enables: tuple[str, ...], slip: int = 0,
-                 owner: str | None = None) -> dict[str, Any]:
+    def new_item(
+        ws: str,
+        text: str,
+        kind: str,
+        planned: date,
+        enables: tuple[str, ...],
+        slip: int = 0,
+        owner: str | None = None,
+    ) -> dict[str, Any]:
         nonlocal item_no
         item_no += 1
         finish = planned
@@ -153,12 +489,27 @@ def demo_rows(seed: int = 7) -> tuple[dict[str, Any], dict[str, list[dict[str, A
             started = planned - timedelta(days=60) < AS_OF
             pct = round(rnd.uniform(0.1, 0.8), 2) if started else 0.0
             status = "At risk" if slip >= 2 else ("In progress" if started else "Not started")
-        return dict(item_id=f"WP-{item_no:03d}", workstream_id=ws, item=text, item_type=kind,
-                    owner=owner or rnd.choice(OWNERS), planned_start=planned - timedelta(days=rnd.choice((30, 45, 60, 90))),
-                    planned_finish=planned, forecast_finish=forecast, actual_finish=actual,
-                    pct_complete=pct, status=status, enables=enables, notes=None)
+        return dict(
+            item_id=f"WP-{item_no:03d}",
+            workstream_id=ws,
+            item=text,
+            item_type=kind,
+            owner=owner or rnd.choice(OWNERS),
+            planned_start=planned - timedelta(days=rnd.choice((30, 45, 60, 90))),
+            planned_finish=planned,
+            forecast_finish=forecast,
+            actual_finish=actual,
+            pct_complete=pct,
+            status=status,
+            enables=enables,
+            notes=None,
+        )
 
-    stage_for = lambda start: "L5" if start < date(2025, 7, 1) else ("L4" if start < date(2025, 11, 1) else ("L3" if start < date(2026, 3, 1) else "L2"))  # noqa: E731
+    stage_for = lambda start: (
+        "L5"
+        if start < date(2025, 7, 1)
+        else ("L4" if start < date(2025, 11, 1) else ("L3" if start < date(2026, 3, 1) else "L2"))
+    )  # noqa: E731
     for i, (ws, name, cat, rec, target, kpi, off, length) in enumerate(DRIVER_PLAN):
         did = f"VD-{i + 1:03d}"
         start = _add_months(FIRST, off)
@@ -166,25 +517,47 @@ def demo_rows(seed: int = 7) -> tuple[dict[str, Any], dict[str, list[dict[str, A
         stage = stage_for(start)
         if ws == UNDERPERFORMING_WS:
             stage = "L3" if stage in ("L4", "L5") else stage
-        validated = stage in ("L3", "L4", "L5") and i != 21  # VD-022: L3+ without finance validation
-        drivers.append(dict(
-            driver_id=did, name=name, workstream_id=ws, category=cat, recurrence=rec,
-            owner=None if i in NO_OWNER else OWNERS[i % len(OWNERS)], kpi=kpi,
-            measurement="Monthly finance report vs baseline" if i != 30 else None,
-            baseline=round(rnd.uniform(5, 500), 1), baseline_date=date(2024, 12, 31),
-            target=target, ramp_start=start, full_run_rate_by=full,
-            ramp_profile="S-curve" if i % 7 == 3 else ("Step" if i % 11 == 5 else "Linear"),
-            stage=stage, finance_validated=validated,
-            evidence=f"Deal model v7, line {100 + i}", notes=None,
-        ))
+        validated = (
+            stage in ("L3", "L4", "L5") and i != 21
+        )  # VD-022: L3+ without finance validation
+        drivers.append(
+            dict(
+                driver_id=did,
+                name=name,
+                workstream_id=ws,
+                category=cat,
+                recurrence=rec,
+                owner=None if i in NO_OWNER else OWNERS[i % len(OWNERS)],
+                kpi=kpi,
+                measurement="Monthly finance report vs baseline" if i != 30 else None,
+                baseline=round(rnd.uniform(5, 500), 1),
+                baseline_date=date(2024, 12, 31),
+                target=target,
+                ramp_start=start,
+                full_run_rate_by=full,
+                ramp_profile="S-curve" if i % 7 == 3 else ("Step" if i % 11 == 5 else "Linear"),
+                stage=stage,
+                finance_validated=validated,
+                evidence=f"Deal model v7, line {100 + i}",
+                notes=None,
+            )
+        )
         # Enabling work: tasks, then the milestone the value depends on, finishing before ramp start.
         slip = SLIPPING.get(i, 0)
         key_date = _month_end(_add_months(start, -1))
         n_tasks = rnd.randint(5, 7)
         for t in range(n_tasks):
             planned = _month_end(_add_months(key_date, -(n_tasks - t)))
-            workplan.append(new_item(ws, f"{name}: step {t + 1} of {n_tasks}", "Task", planned, (did,),
-                                     slip=slip if t == n_tasks - 1 else 0))
+            workplan.append(
+                new_item(
+                    ws,
+                    f"{name}: step {t + 1} of {n_tasks}",
+                    "Task",
+                    planned,
+                    (did,),
+                    slip=slip if t == n_tasks - 1 else 0,
+                )
+            )
         workplan.append(new_item(ws, f"{name}: go-live", "Milestone", key_date, (did,), slip=slip))
         # Actuals: what really happened until the as-of period.
         performance = 0.55 if ws == UNDERPERFORMING_WS else rnd.uniform(0.9, 1.08)
@@ -198,29 +571,65 @@ def demo_rows(seed: int = 7) -> tuple[dict[str, Any], dict[str, list[dict[str, A
             value = base * (frac if rec == "Recurring" else (1.0 if frac else 0.0)) * performance
             if value:
                 recent = _months(month, AS_OF) < NOT_VALIDATED_RECENT
-                actuals.append(dict(
-                    driver_id=did, period=month, realized=round(value * rnd.uniform(0.95, 1.05), -2),
-                    run_rate=round(target * frac * performance, -3) if rec == "Recurring" else None,
-                    validated=not recent, evidence="GL extract" if not recent else "Workstream estimate",
-                    notes=None))
+                actuals.append(
+                    dict(
+                        driver_id=did,
+                        period=month,
+                        realized=round(value * rnd.uniform(0.95, 1.05), -2),
+                        run_rate=round(target * frac * performance, -3)
+                        if rec == "Recurring"
+                        else None,
+                        validated=not recent,
+                        evidence="GL extract" if not recent else "Workstream estimate",
+                        notes=None,
+                    )
+                )
             month = _add_months(month, 1)
     # Orphan work: items that enable no value.
     for ws, *_ in WORKSTREAMS:
         for k in range(2 if ws != "WS-IT" else 6):
-            workplan.append(new_item(ws, f"{dict((w, n) for w, n, *_ in WORKSTREAMS)[ws]}: governance pack {k + 1}",
-                                     "Task", _month_end(_add_months(date(2025, 3, 1), 3 * k)), ()))
+            workplan.append(
+                new_item(
+                    ws,
+                    f"{dict((w, n) for w, n, *_ in WORKSTREAMS)[ws]}: governance pack {k + 1}",
+                    "Task",
+                    _month_end(_add_months(date(2025, 3, 1), 3 * k)),
+                    (),
+                )
+            )
     # A typo'd enabler and an actual for a driver that does not exist (reader and checks catch them).
-    workplan.append(new_item("WS-PROC", "Supplier onboarding portal", "Milestone", date(2026, 8, 31), ("VD-099",)))
-    actuals.append(dict(driver_id="VD-990", period=date(2026, 5, 1), realized=120_000, run_rate=None,
-                        validated=False, evidence="Email from plant controller", notes=None))
+    workplan.append(
+        new_item(
+            "WS-PROC", "Supplier onboarding portal", "Milestone", date(2026, 8, 31), ("VD-099",)
+        )
+    )
+    actuals.append(
+        dict(
+            driver_id="VD-990",
+            period=date(2026, 5, 1),
+            realized=120_000,
+            run_rate=None,
+            validated=False,
+            evidence="Email from plant controller",
+            notes=None,
+        )
+    )
     costs = []
     for ws, *_ in WORKSTREAMS:
         for q in range(8):
             period = _add_months(FIRST, 3 * q)
             budget = round(rnd.uniform(0.4, 1.6) * 1_000_000, -3)
             actual = round(budget * rnd.uniform(0.85, 1.3), -3) if period <= AS_OF else None
-            costs.append(dict(workstream_id=ws, driver_id=None, period=period, budget=budget,
-                              actual=actual, cost_type="One-off"))
+            costs.append(
+                dict(
+                    workstream_id=ws,
+                    driver_id=None,
+                    period=period,
+                    budget=budget,
+                    actual=actual,
+                    cost_type="One-off",
+                )
+            )
     risks = []
     risk_texts = (
         ("Works council delays Plant B closure", ("VD-008",), 0.4, 3_000_000),
@@ -237,9 +646,18 @@ def demo_rows(seed: int = 7) -> tuple[dict[str, Any], dict[str, list[dict[str, A
         ("Payment terms pushback from top 20 suppliers", ("VD-032",), 0.25, 2_000_000),
     )
     for k, (text, ids, p, impact) in enumerate(risk_texts, start=1):
-        risks.append(dict(risk_id=f"R-{k:03d}", risk=text, driver_ids=ids, probability=p, impact=impact,
-                          owner=OWNERS[k % len(OWNERS)], mitigation="Mitigation plan agreed at SteerCo",
-                          status="Closed" if k in (6, 8) else "Open"))
+        risks.append(
+            dict(
+                risk_id=f"R-{k:03d}",
+                risk=text,
+                driver_ids=ids,
+                probability=p,
+                impact=impact,
+                owner=OWNERS[k % len(OWNERS)],
+                mitigation="Mitigation plan agreed at SteerCo",
+                status="Closed" if k in (6, 8) else "Open",
+            )
+        )
     rows = {
         "Workstreams": workstreams,
         "Value Drivers": drivers,
@@ -251,7 +669,9 @@ def demo_rows(seed: int = 7) -> tuple[dict[str, Any], dict[str, list[dict[str, A
     return settings, rows
 
 
-def write_demo(folder: str | Path = ".", name: str = "evr_demo_program.xlsx", seed: int = 7) -> DemoSummary:
+def write_demo(
+    folder: str | Path = ".", name: str = "evr_demo_program.xlsx", seed: int = 7
+) -> DemoSummary:
     """Write the demo workbook into `folder` and say what it holds."""
     from evr_xl.workbook.template import write_workbook
 
@@ -259,6 +679,11 @@ def write_demo(folder: str | Path = ".", name: str = "evr_demo_program.xlsx", se
     path = Path(folder) / name
     path.parent.mkdir(parents=True, exist_ok=True)
     write_workbook(path, rows=rows, settings=settings)
-    return DemoSummary(path=path, workstreams=len(rows["Workstreams"]), drivers=len(rows["Value Drivers"]),
-                       workplan_items=len(rows["Workplan"]), actuals=len(rows["Actuals"]),
-                       risks=len(rows["Risks"]))
+    return DemoSummary(
+        path=path,
+        workstreams=len(rows["Workstreams"]),
+        drivers=len(rows["Value Drivers"]),
+        workplan_items=len(rows["Workplan"]),
+        actuals=len(rows["Actuals"]),
+        risks=len(rows["Risks"]),
+    )

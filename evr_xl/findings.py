@@ -77,6 +77,13 @@ CATALOGUE: dict[str, Check] = {
             "Rename the header to a period such as 2026-03.",
         ),
         Check("RD016", W, "Text too long", "Shorten the text."),
+        Check(
+            "RD017",
+            W,
+            "Value Plan period does not match the period type",
+            "Rename the Value Plan headers to the programme's periods (2026-03 for months), or change "
+            "the Period type on the Program sheet.",
+        ),
     )
 }
 

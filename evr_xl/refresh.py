@@ -51,6 +51,27 @@ class Analysis:
     results: Results | None
     history: list[Snapshot] = field(default_factory=list)
 
+    @property
+    def unreadable(self) -> list[Finding]:
+        """Why a required table (Value Drivers, Workplan) yielded nothing: its header problems.
+
+        Outputs built from an unreadable register would show $0 as if it were true, so refresh
+        and the board pack refuse instead, naming the cell to fix.
+        """
+        if self.data is None:
+            return []
+        counts_by_sheet = {
+            layout.VALUE_DRIVERS.sheet: len(self.data.drivers),
+            layout.WORKPLAN.sheet: len(self.data.workplan),
+        }
+        return [
+            f
+            for f in self.findings
+            if f.code in ("RD008", "RD010")
+            and f.cell is not None
+            and counts_by_sheet.get(f.cell.sheet) == 0
+        ]
+
 
 @dataclass
 class RefreshReport:
@@ -136,7 +157,7 @@ def refresh(
     check_package(path)
     before = fingerprint(path)
     analysis = analyse(path, as_of=as_of, progress=progress)
-    if analysis.results is None:
+    if analysis.results is None or analysis.unreadable:
         return RefreshReport(analysis, None, None, None, time.perf_counter() - started)
     taken_at = now or datetime.now(timezone.utc)
     with gc_paused():  # tens of thousands of output cells
@@ -155,6 +176,15 @@ def summary_lines(report: RefreshReport) -> list[str]:
     from evr_xl.units import money
 
     a = report.analysis
+    if a.unreadable:
+        return (
+            [
+                f"{a.path.name}: not refreshed — a required table could not be read, so every figure "
+                "would be wrong:"
+            ]
+            + [f"  {f.render()}" for f in a.unreadable]
+            + ["Nothing was written. Fix the header and refresh again."]
+        )
     if a.results is None or report.written is None:
         return [
             f"{a.path.name}: not refreshed — the Program settings could not be read. Run 'evr check "

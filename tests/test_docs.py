@@ -27,8 +27,13 @@ def test_every_command_has_a_section_in_cli_md() -> None:
 def test_every_option_of_every_command_is_mentioned() -> None:
     text = (DOCS / "cli.md").read_text()
     sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
-    missing = [f"{name} {opt}" for name, p in sub.choices.items() for a in p._actions
-               for opt in a.option_strings if opt.startswith("--") and opt != "--help" and opt not in text]
+    missing = [
+        f"{name} {opt}"
+        for name, p in sub.choices.items()
+        for a in p._actions
+        for opt in a.option_strings
+        if opt.startswith("--") and opt != "--help" and opt not in text
+    ]
     assert missing == []
 
 

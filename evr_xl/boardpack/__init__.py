@@ -83,8 +83,10 @@ def make_boardpack(
         Path(path_in)
     )  # the one read -> compute -> check path (CLI, ribbon, refresh)
     data, results, findings = analysis.data, analysis.results, analysis.findings
-    if data is None or results is None:
-        errors = [f.render() for f in findings if f.severity is Severity.ERROR][:5]
+    if data is None or results is None or analysis.unreadable:
+        errors = [
+            f.render() for f in analysis.unreadable or findings if f.severity is Severity.ERROR
+        ][:5]
         raise WorkbookError(
             f"{path_in}: cannot build a board pack; the workbook could not be read:\n  "
             + "\n  ".join(errors or ["no usable programme settings"])

@@ -121,6 +121,7 @@ def load_grids(path: str | Path, sheets: list[str] | None = None) -> dict[str, G
         parts = sheet_parts(z)
         for name in book.sheet_names:
             if wanted is not None and name.strip().lower() not in wanted:
+                grids[name] = Grid(name, [])  # not read, but named in messages ("sheets present")
                 continue
             try:
                 scan = scan_sheet(z, parts[name], name, path.name) if name in parts else None

@@ -10,6 +10,7 @@ unusable workbook (a required sheet missing) raises WorkbookError.
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,12 +33,15 @@ from evr_xl.model import (
     WorkItem,
     Workstream,
 )
-from evr_xl.model.periods import parse_period
+from evr_xl.model.periods import PeriodType, parse_period
 from evr_xl.workbook import cells as parse
 from evr_xl.workbook import layout as L
 from evr_xl.workbook.grids import Grid, WorkbookError
 
 HEADER_SCAN_ROWS = 30
+_QUARTER_HEADER = re.compile(
+    r"^\s*(\d{4}\s*[- ]?\s*Q[1-4]|Q[1-4]\s*[- ]?\s*\d{4})\s*$", re.IGNORECASE
+)
 MAX_TEXT = 32767
 
 RECORD_TYPES: dict[str, type] = {
@@ -406,14 +410,30 @@ def _horizon_findings(s: ProgramSettings) -> list[Finding]:
     return []
 
 
-def read_value_plan(grid: Grid) -> tuple[list[ValuePlanRow], list[Finding]]:
-    """The wide Value Plan: Driver ID plus one column per period header."""
+def read_value_plan(
+    grid: Grid, period_type: PeriodType | None = None
+) -> tuple[list[ValuePlanRow], list[Finding]]:
+    """The wide Value Plan: Driver ID plus one column per period header.
+
+    In a monthly programme a quarter header (2026-Q1) cannot be placed in one month: the column is
+    ignored, with a finding. In a quarterly programme month headers are added up into their quarter.
+    """
     header, findings = find_header(grid, L.VALUE_PLAN)
     if header is None or "driver_id" not in header.columns:
         return [], findings
     period_cols: dict[int, date] = {}
     for ci, v in header.extra.items():
         p = parse.parse_period_cell(v)[0] if not isinstance(v, str) else parse_period(v)
+        if p is not None and period_type is PeriodType.MONTH and _QUARTER_HEADER.match(str(v)):
+            findings.append(
+                finding(
+                    "RD017",
+                    f"the header '{v}' is a quarter but the programme is monthly (Program: Period "
+                    "type); the column is ignored",
+                    CellRef(sheet=grid.sheet, row=header.row, col=ci),
+                )
+            )
+            continue
         if p is None:
             findings.append(
                 finding(
@@ -520,7 +540,8 @@ def _read_grids(grids: dict[str, Grid], source: str) -> tuple[ProgramData | None
             collected[table.sheet] = []
             continue
         if table is L.VALUE_PLAN:
-            collected[table.sheet], f = read_value_plan(grid)
+            ptype = settings.period_type if settings is not None else None
+            collected[table.sheet], f = read_value_plan(grid, ptype)
             findings += f
             continue
         kind = RECORD_TYPES[table.sheet]

@@ -14,8 +14,9 @@ from evr_xl.cli import main
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "evr_xl.cli", *args], capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "evr_xl.cli", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,9 @@ def test_demo_then_check_reports_the_deliberate_imperfections(demo: Path) -> Non
     assert out["counts"]["Error"] >= 1 and r.returncode == 1
     # the typo'd enabler VD-099 and the actual for unknown driver VD-990 are pointed at by cell
     assert "VD-099" in messages and "VD-990" in messages
-    assert any(c.startswith("Workplan!") for c in cells) and any(c.startswith("Actuals!") for c in cells)
+    assert any(c.startswith("Workplan!") for c in cells) and any(
+        c.startswith("Actuals!") for c in cells
+    )
     assert any(c.startswith("Value Drivers!") for c in cells)  # the driver without an owner
     assert demo.read_bytes() == before  # checking never writes
 
@@ -50,10 +53,15 @@ def test_check_text_output_groups_by_sheet(demo: Path) -> None:
     ("content", "expected"),
     [
         (b"hello, not a workbook", "not an Excel workbook (.xlsx)"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "old-format .xls file or a password-protected"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512,
+            "old-format .xls file or a password-protected",
+        ),
     ],
 )
-def test_unusable_files_get_a_message_and_exit_2(tmp_path: Path, content: bytes, expected: str) -> None:
+def test_unusable_files_get_a_message_and_exit_2(
+    tmp_path: Path, content: bytes, expected: str
+) -> None:
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(content)
     r = run("check", str(bad))

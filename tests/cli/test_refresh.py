@@ -42,10 +42,19 @@ def sheet_parts(path: Path) -> dict[str, str]:
     import re
 
     m = members(path)
-    rels = dict(re.findall(r'Id="(rId\d+)"[^>]*Target="([^"]+)"', m["xl/_rels/workbook.xml.rels"].decode()))
-    rels |= {k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="(rId\d+)"', m["xl/_rels/workbook.xml.rels"].decode())}
+    rels = dict(
+        re.findall(r'Id="(rId\d+)"[^>]*Target="([^"]+)"', m["xl/_rels/workbook.xml.rels"].decode())
+    )
+    rels |= {
+        k: v
+        for v, k in re.findall(
+            r'Target="([^"]+)"[^>]*Id="(rId\d+)"', m["xl/_rels/workbook.xml.rels"].decode()
+        )
+    }
     out = {}
-    for name, rid in re.findall(r'<sheet name="([^"]+)" sheetId="\d+" r:id="(rId\d+)"', m["xl/workbook.xml"].decode()):
+    for name, rid in re.findall(
+        r'<sheet name="([^"]+)" sheetId="\d+" r:id="(rId\d+)"', m["xl/workbook.xml"].decode()
+    ):
         target = rels[rid].lstrip("/")
         out[name] = target if target.startswith("xl/") else "xl/" + target
     return out
@@ -67,7 +76,10 @@ def test_refresh_writes_outputs_and_leaves_inputs_byte_identical(demo: Path) -> 
     results = compute(data)
     dm = wb["Driver Metrics"]
     header = [c.value for c in dm[4]]
-    got = {dm.cell(r, 1).value: dm.cell(r, header.index("Value at risk") + 1).value for r in range(5, dm.max_row + 1)}
+    got = {
+        dm.cell(r, 1).value: dm.cell(r, header.index("Value at risk") + 1).value
+        for r in range(5, dm.max_row + 1)
+    }
     want = results.drivers.set_index("driver_id")["value_at_risk"].to_dict()
     assert set(got) == set(want)
     assert all(abs(got[k] - want[k]) < 1e-6 for k in want)
@@ -86,7 +98,9 @@ def test_refresh_twice_is_idempotent_except_history(demo: Path) -> None:
     refresh(demo, now=datetime(2026, 7, 3, tzinfo=timezone.utc))
     grid = load_grids(demo, ["History"])["History"]
     programme_rows = [r for r in grid.rows if PROGRAMME in r]
-    assert len(programme_rows) == 1 and "2026-07-03 00:00" in programme_rows[0]  # replaced, not duplicated
+    assert (
+        len(programme_rows) == 1 and "2026-07-03 00:00" in programme_rows[0]
+    )  # replaced, not duplicated
     refresh(demo, as_of="2026-07")
     grid = load_grids(demo, ["History"])["History"]
     assert sorted(r[0] for r in grid.rows if PROGRAMME in r) == ["2026-06", "2026-07"]
@@ -100,7 +114,9 @@ def test_refresh_to_output_leaves_the_input_unchanged(demo: Path, tmp_path: Path
     assert report.written.path == out
 
 
-def test_refresh_refuses_a_file_changed_since_it_was_read(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_refresh_refuses_a_file_changed_since_it_was_read(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from evr_xl import refresh as refresh_module
     from evr_xl.workbook.writer import WorkbookChanged
 
@@ -119,11 +135,16 @@ def test_refresh_refuses_a_file_changed_since_it_was_read(demo: Path, monkeypatc
 
 
 def test_cli_refresh_and_metrics(demo: Path, tmp_path: Path) -> None:
-    r = subprocess.run([sys.executable, "-m", "evr_xl.cli", "refresh", str(demo)], capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "evr_xl.cli", "refresh", str(demo)], capture_output=True, text=True
+    )
     assert r.returncode == 0, r.stderr
     assert "Sheets written: Dashboard, Driver Metrics" in r.stdout and ".. Reading" in r.stderr
-    r = subprocess.run([sys.executable, "-m", "evr_xl.cli", "metrics", str(demo), "--csv", str(tmp_path / "csv")],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "evr_xl.cli", "metrics", str(demo), "--csv", str(tmp_path / "csv")],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stderr
     assert "green on tasks, red on value" in r.stdout and "WS-COM" in r.stdout
     assert "Drivers most at risk" in r.stdout and "because of WP-" in r.stdout
@@ -138,3 +159,23 @@ def test_dashboard_carries_currency_and_as_of(demo: Path) -> None:
     assert any(t.startswith("Value promise (USD)") for t in texts)
     assert ws["A5"].number_format.startswith('"$"') and ws["A5"].value == 100_000_000
     assert layout.OUTPUT_SHEET_NAMES == tuple(OUTPUTS)
+
+
+def test_refresh_refuses_when_the_register_cannot_be_read(demo: Path, tmp_path: Path) -> None:
+    """A renamed required header would make every figure $0: nothing is written, the cell is named."""
+    import openpyxl as xl
+
+    from evr_xl.refresh import summary_lines
+
+    broken = tmp_path / "broken.xlsx"
+    wb = xl.load_workbook(demo)  # a test fixture: fine to re-save with openpyxl here
+    ws = wb["Value Drivers"]
+    col = next(c.column for c in ws[layout.VALUE_DRIVERS.header_row] if c.value == "Target")
+    ws.cell(layout.VALUE_DRIVERS.header_row, col, "Amount")
+    wb.save(broken)
+    before = broken.read_bytes()
+    report = refresh(broken)
+    assert report.written is None and broken.read_bytes() == before
+    text = "\n".join(summary_lines(report))
+    assert "not refreshed" in text and "required column 'Target' not found" in text
+    assert "Value Drivers!A4" in text

@@ -406,7 +406,7 @@ CASES: tuple[Case, ...] = (
         edit(_header(VD, "Target", "Target value")),
         1,
         ("Value Drivers!A4", "required column 'Target' not found", "RD008"),
-        refresh_exit=0,
+        refresh_exit=1,  # the register is unreadable: refresh refuses rather than show $0
     ),
     Case(
         "header_deleted",

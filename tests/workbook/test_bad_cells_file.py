@@ -9,14 +9,30 @@ from evr_xl.workbook import layout
 from evr_xl.workbook.files import read_program
 from evr_xl.workbook.template import write_workbook
 
-SETTINGS = {"name": "Bad cells", "value_promise": 1_000_000, "first_period": date(2026, 1, 1),
-            "last_period": date(2026, 12, 1), "as_of": date(2026, 6, 1)}
+SETTINGS = {
+    "name": "Bad cells",
+    "value_promise": 1_000_000,
+    "first_period": date(2026, 1, 1),
+    "last_period": date(2026, 12, 1),
+    "as_of": date(2026, 6, 1),
+}
 
 
 def good_driver(n: int, **over: object) -> dict:
-    d = {"driver_id": f"VD-{n:03d}", "name": f"D{n}", "workstream_id": "WS-A", "category": "Cost synergy",
-         "recurrence": "Recurring", "owner": "Ann", "kpi": "k", "measurement": "m", "target": 100_000.0,
-         "ramp_start": date(2026, 2, 1), "full_run_rate_by": date(2026, 6, 1), "stage": "L2"}
+    d = {
+        "driver_id": f"VD-{n:03d}",
+        "name": f"D{n}",
+        "workstream_id": "WS-A",
+        "category": "Cost synergy",
+        "recurrence": "Recurring",
+        "owner": "Ann",
+        "kpi": "k",
+        "measurement": "m",
+        "target": 100_000.0,
+        "ramp_start": date(2026, 2, 1),
+        "full_run_rate_by": date(2026, 6, 1),
+        "stage": "L2",
+    }
     d.update(over)
     return d
 
@@ -36,9 +52,18 @@ def test_every_kind_of_bad_cell(tmp_path: Path) -> None:
         good_driver(7, name=None),  # required
         good_driver(8, target="#REF!"),  # error text
     ]
-    risks = [{"risk_id": "R-1", "risk": "x", "driver_ids": ("VD-006",), "probability": "often", "impact": 1.0}]
-    path = write_workbook(tmp_path / "bad.xlsx", rows={"Value Drivers": drivers, "Risks": risks},
-                          settings=SETTINGS)
+    risks = [
+        {
+            "risk_id": "R-1",
+            "risk": "x",
+            "driver_ids": ("VD-006",),
+            "probability": "often",
+            "impact": 1.0,
+        }
+    ]
+    path = write_workbook(
+        tmp_path / "bad.xlsx", rows={"Value Drivers": drivers, "Risks": risks}, settings=SETTINGS
+    )
     before = path.read_bytes()
     data, findings = read_program(path)
     vd, hr = layout.VALUE_DRIVERS, layout.VALUE_DRIVERS.header_row
