@@ -438,6 +438,15 @@ def _linear(month: date, start: date, full: date) -> float:
     return 0.0 if k <= 0 else min(1.0, k / n)
 
 
+def _stage_for(start: date) -> str:
+    """Earlier ramps are further along the stage gates."""
+    if start < date(2025, 7, 1):
+        return "L5"
+    if start < date(2025, 11, 1):
+        return "L4"
+    return "L3" if start < date(2026, 3, 1) else "L2"
+
+
 def demo_rows(seed: int = 7) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
     """(settings, rows by sheet) of the demo programme. Pure: no files."""
     rnd = random.Random(seed)
@@ -505,16 +514,11 @@ def demo_rows(seed: int = 7) -> tuple[dict[str, Any], dict[str, list[dict[str, A
             notes=None,
         )
 
-    stage_for = lambda start: (
-        "L5"
-        if start < date(2025, 7, 1)
-        else ("L4" if start < date(2025, 11, 1) else ("L3" if start < date(2026, 3, 1) else "L2"))
-    )  # noqa: E731
     for i, (ws, name, cat, rec, target, kpi, off, length) in enumerate(DRIVER_PLAN):
         did = f"VD-{i + 1:03d}"
         start = _add_months(FIRST, off)
         full = _add_months(start, length - 1)
-        stage = stage_for(start)
+        stage = _stage_for(start)
         if ws == UNDERPERFORMING_WS:
             stage = "L3" if stage in ("L4", "L5") else stage
         validated = (
