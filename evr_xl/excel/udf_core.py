@@ -141,8 +141,15 @@ def clear_cache() -> None:
 
 
 def content_key(tables: tuple[Any, ...], as_of: Any = None) -> int:
-    """The cache key of the arguments' content: a 64-bit hash of the value tuples."""
-    return hash((_hashable(tables), _hashable(as_of)))
+    """The cache key of the arguments' content: a 64-bit hash of the value tuples.
+
+    Excel (through COM) passes tuples of tuples, which Python hashes in C without a copy; only
+    arguments holding lists (from other callers) are converted first.
+    """
+    try:
+        return hash((tables, as_of))
+    except TypeError:
+        return hash((_hashable(tables), _hashable(as_of)))
 
 
 def _hashable(value: Any) -> Any:
