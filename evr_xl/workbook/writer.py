@@ -13,13 +13,15 @@ disk and moved over it atomically, after a one-generation backup ``<name>.bak.xl
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from evr_xl.outputs.sheet import RAG_STYLES, SheetSpec
 from evr_xl.workbook.layout import LISTS_SHEET, START_HERE, TABLES_BY_SHEET
@@ -269,6 +271,91 @@ def _drop_stale_calc_chain(
 
 
 def write_output_sheets(
+    path: str | os.PathLike[str],
+    sheets: Sequence[SheetSpec],
+    *,
+    out_path: str | os.PathLike[str] | None = None,
+    expected_fingerprint: Fingerprint | None = None,
+    backup: bool = True,
+) -> WriteReport:
+    """Write `sheets` into the workbook at `path` (or into a copy at `out_path`).
+
+    Raises WorkbookChanged if the file's content differs from `expected_fingerprint`, or changes
+    while being written; WorkbookLocked if it is open in Excel or cannot be replaced;
+    UnsupportedWorkbook for a file this writer cannot edit safely.
+
+    Two refreshes of one file on this machine are serialised by an exclusive lock held from the
+    read of the current file to its replacement, so the second one sees the first one's result
+    and is refused (WorkbookChanged) instead of silently overwriting it.
+    """
+    target = Path(out_path) if out_path is not None else Path(path)
+    with exclusive(target):
+        return _write_output_sheets(
+            path,
+            sheets,
+            out_path=out_path,
+            expected_fingerprint=expected_fingerprint,
+            backup=backup,
+        )
+
+
+LOCK_WAIT_SECONDS = 15.0
+
+
+@contextlib.contextmanager
+def exclusive(target: Path) -> Iterator[None]:
+    """An inter-process lock on `target`, kept in the temp folder (no clutter beside the file).
+
+    fcntl on Linux and macOS, msvcrt on Windows; released by the OS if the process dies, so a
+    killed refresh never leaves the workbook locked. Waits up to LOCK_WAIT_SECONDS.
+    """
+    folder = Path(tempfile.gettempdir()) / "evr-locks"
+    folder.mkdir(exist_ok=True)
+    key = hashlib.sha256(str(target.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    with open(folder / f"{key}.lock", "a+b") as fh:
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while not _try_lock(fh):
+            if time.monotonic() > deadline:
+                raise WorkbookLocked(
+                    f"{target.name} is being written by another EVR refresh; wait for it to finish "
+                    "and run the refresh again."
+                )
+            time.sleep(0.05)
+        try:
+            yield
+        finally:
+            _unlock(fh)
+
+
+def _try_lock(fh: BinaryIO) -> bool:
+    try:
+        if os.name == "nt":  # pragma: no cover - Windows
+            import msvcrt
+
+            fh.seek(0)
+            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _unlock(fh: BinaryIO) -> None:
+    if os.name == "nt":  # pragma: no cover - Windows
+        import msvcrt
+
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _write_output_sheets(
     path: str | os.PathLike[str],
     sheets: Sequence[SheetSpec],
     *,
