@@ -31,6 +31,7 @@ __all__ = [
 TOP_DRIVERS = 10
 MAX_ITEMS = 15
 MAX_ERRORS = 40
+MAX_RED = 25  # red drivers listed on the Decisions page (the summary counts them all)
 
 
 def scorecard_page(results: Results) -> Page:
@@ -291,7 +292,11 @@ def _ask(r: pd.Series) -> str:
 
 
 def decisions_page(results: Results, amber: float = 0.80) -> Page:
-    """Red drivers with owners, by value at risk; `amber` is the programme's amber threshold."""
+    """Red drivers with owners, by value at risk; `amber` is the programme's amber threshold.
+
+    The table lists the MAX_RED red drivers with the most value at risk (its title says how many
+    more there are); the summary above it counts and totals every red driver.
+    """
     cur = results.program.currency
     k = st.money_format(cur, "K", 0)
     unit_k = st.unit_label(cur, "K")
@@ -300,7 +305,7 @@ def decisions_page(results: Results, amber: float = 0.80) -> Page:
         ["value_at_risk", "driver_id"], ascending=[False, True], kind="stable"
     )
     rows = []
-    for _, r in red.iterrows():
+    for _, r in red.head(MAX_RED).iterrows():
         rows.append(
             (text(r["driver_id"]), text(r["name"]), text(r["workstream_id"]),
              text(r["owner"]) or "(no owner)", text(r["stage"]), num(r["realization_pct"]),
@@ -320,13 +325,16 @@ def decisions_page(results: Results, amber: float = 0.80) -> Page:
         Column("Why it is red", width=30, wrap=True),
         Column("Decision needed", width=30, wrap=True),
     )
-    n = len(rows)
+    n = len(red)
+    more = n - len(rows)
     summary = Text(
         f"{n} driver{'' if n == 1 else 's'} rated Red"
         + (f", {st.money_text(float(red['value_at_risk'].sum()), cur)} value at risk between them."
            if n else ": no decision is forced by value this time."),
         "callout",
     )  # fmt: skip
-    table = Table("red_drivers", cols, tuple(rows), title="Red drivers, by value at risk",
-                  empty_text="No driver is Red.")  # fmt: skip
+    title = "Red drivers, by value at risk"
+    if more > 0:
+        title += f" (the {MAX_RED} with the most; {more} more in the workbook)"
+    table = Table("red_drivers", cols, tuple(rows), title=title, empty_text="No driver is Red.")
     return Page(SHEETS[7], "Decisions needed", (summary, table), width_cols=11)

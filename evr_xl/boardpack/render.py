@@ -5,6 +5,11 @@ them. Tables get a header band, RAG cells coloured only by RAG, money in the num
 Helper tables (chart data) go to hidden columns right of the page. Print setup: landscape A4,
 fit to one page wide, rows 1-2 as print titles, header and footer with programme, as-of and page
 number, no gridlines. Text that starts with = + - @ is stored as text with Excel's quote prefix.
+
+Styles: each distinct font, fill, border and alignment is described by a small hashable key
+(`_font`, `_fill`, `_border`, `_align`), built once per workbook and registered once; a cell then
+takes the registered index (`_Styles`). Assigning an openpyxl style object to a cell hashes and
+compares it against the workbook's list each time, which cost more than the rest of the render.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ import math
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
@@ -34,17 +41,78 @@ from evr_xl.outputs.sheet import looks_like_formula
 
 HELPER_COL = 40  # chart data starts in column AN, hidden
 ROW_CM = 0.53  # default row height (15 pt) in cm
-THIN = Side(style="thin", color=st.LIGHT_GREY)
-NAVY_LINE = Side(style="thin", color=st.NAVY)
+THIN = ("thin", st.LIGHT_GREY)  # a border line: (style, colour)
+NAVY_LINE = ("thin", st.NAVY)
+WHITE_GAP = ("medium", "FFFFFF")
+
+# Style keys: plain tuples, tagged with the cell attribute they set.
+StyleKey = tuple
 
 
 def _font(size: float = 10, bold: bool = False, italic: bool = False, colour: str = "000000",
-          underline: str | None = None) -> Font:  # fmt: skip
-    return Font(name=st.FONT, size=size, bold=bold, italic=italic, color=colour,
-                underline=underline)  # fmt: skip
+          underline: str | None = None) -> StyleKey:  # fmt: skip
+    return ("font", float(size), bold, italic, colour, underline)
 
 
-def _put(ws: Worksheet, row: int, col: int, value: CellValue, fmt: str | None = None):
+def _fill(colour: str) -> StyleKey:
+    return ("fill", colour)
+
+
+def _border(bottom: tuple[str, str] | None = None, top: tuple[str, str] | None = None) -> StyleKey:
+    return ("border", bottom, top)
+
+
+def _align(horizontal: str | None = None, vertical: str | None = None,
+           wrap_text: bool | None = None, indent: float = 0) -> StyleKey:  # fmt: skip
+    return ("alignment", horizontal, vertical, wrap_text, indent)
+
+
+def _side(line: tuple[str, str] | None) -> Side | None:
+    return None if line is None else Side(style=line[0], color=line[1])
+
+
+def _make(key: StyleKey) -> Font | PatternFill | Border | Alignment:
+    """The openpyxl style object a key describes."""
+    kind = key[0]
+    if kind == "font":
+        _, size, bold, italic, colour, underline = key
+        return Font(name=st.FONT, size=size, bold=bold, italic=italic, color=colour,
+                    underline=underline)  # fmt: skip
+    if kind == "fill":
+        return PatternFill("solid", fgColor=key[1])
+    if kind == "border":
+        return Border(bottom=_side(key[1]), top=_side(key[2]))
+    _, horizontal, vertical, wrap_text, indent = key
+    return Alignment(horizontal=horizontal, vertical=vertical, wrap_text=wrap_text, indent=indent)
+
+
+_FONT10 = _font()
+_STYLE_ID = {"font": "fontId", "fill": "fillId", "border": "borderId", "alignment": "alignmentId"}
+
+
+class _Styles:
+    """One workbook's styles: each key's object is built and registered with the workbook once
+    (through openpyxl's own cell attribute), later cells take its index in the style array."""
+
+    def __init__(self) -> None:
+        self._ids: dict[StyleKey, int] = {}
+
+    def set(self, cell: Cell | MergedCell, *keys: StyleKey) -> None:
+        if cell._style is None:  # a new cell has no style array until a style is set
+            cell._style = StyleArray()
+        for key in keys:
+            field = _STYLE_ID[key[0]]
+            idx = self._ids.get(key)
+            if idx is None:
+                setattr(cell, key[0], _make(key))  # openpyxl adds it to the workbook's list
+                self._ids[key] = getattr(cell._style, field)
+            else:
+                setattr(cell._style, field, idx)
+
+
+def _put(ws: Worksheet, styles: _Styles, row: int, col: int, value: CellValue,
+         fmt: str | None = None, *keys: StyleKey) -> Cell:  # fmt: skip
+    """Write one value with its number format and styles (the 10 pt font unless `keys` has one)."""
     cell = ws.cell(row=row, column=col)
     cell.value = value
     if isinstance(value, str):
@@ -53,7 +121,9 @@ def _put(ws: Worksheet, row: int, col: int, value: CellValue, fmt: str | None = 
             cell.quotePrefix = True
     if fmt and not isinstance(value, str):
         cell.number_format = fmt
-    cell.font = _font()
+    if not any(k[0] == "font" for k in keys):
+        keys = (_FONT10, *keys)
+    styles.set(cell, *keys)
     return cell
 
 
@@ -77,8 +147,8 @@ def _escape_hf(text: str) -> str:
 
 
 class _PageWriter:
-    def __init__(self, ws: Worksheet, page: Page, pack: BoardPack) -> None:
-        self.ws, self.page, self.pack = ws, page, pack
+    def __init__(self, ws: Worksheet, page: Page, pack: BoardPack, styles: _Styles) -> None:
+        self.ws, self.page, self.pack, self.styles = ws, page, pack, styles
         tables = [b for b in page.blocks if isinstance(b, Table) and not b.helper]
         self.n_cols = max(len(t.columns) for t in tables) if tables else page.width_cols
         tiles = [len(b.tiles) for b in page.blocks if isinstance(b, KpiRow)]
@@ -105,20 +175,20 @@ class _PageWriter:
         return sum(int(w * 7 + 5) for w in self.widths) * 2.54 / 96
 
     def write(self) -> None:
-        ws = self.ws
+        ws, put, styles = self.ws, self._put, self.styles
         for i, w in enumerate(self.widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = w
         last = get_column_letter(self.n_cols)
-        _put(ws, 1, 1, self.page.title).font = _font(18, bold=True, colour=st.NAVY)
+        put(1, 1, self.page.title, None, _font(18, bold=True, colour=st.NAVY))
         ws.merge_cells(f"A1:{last}1")
         ws.row_dimensions[1].height = 28
         sub = f"Steering committee board pack | as of {self.pack.as_of} | {self.pack.currency}"
         if self.page.title != self.pack.programme:
             sub = f"{self.pack.programme} | {sub}"
-        _put(ws, 2, 1, sub).font = _font(10, italic=True, colour=st.TEXT_GREY)
+        put(2, 1, sub, None, _font(10, italic=True, colour=st.TEXT_GREY))
         ws.merge_cells(f"A2:{last}2")
         for c in range(1, self.n_cols + 1):
-            ws.cell(row=2, column=c).border = Border(bottom=NAVY_LINE)
+            styles.set(ws.cell(row=2, column=c), _border(bottom=NAVY_LINE))
         self.row = 4
         for block in self.page.blocks:
             if isinstance(block, Table) and block.helper:
@@ -140,6 +210,10 @@ class _PageWriter:
         self._draw_charts()
         self._print_setup()
 
+    def _put(self, row: int, col: int, value: CellValue, fmt: str | None = None,
+             *keys: StyleKey) -> Cell:  # fmt: skip
+        return _put(self.ws, self.styles, row, col, value, fmt, *keys)
+
     # blocks -----------------------------------------------------------------------------
     def _text(self, block: Text) -> None:
         ws, r = self.ws, self.row
@@ -150,16 +224,14 @@ class _PageWriter:
             "note": _font(9, italic=True, colour=st.TEXT_GREY),
             "body": _font(10),
         }[block.style]
-        cell = _put(ws, r, 1, block.text)
-        cell.font = look
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        self._put(r, 1, block.text, None, look, _align(wrap_text=True, vertical="top"))
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=self.n_cols)
-        size = float(look.sz or 10)
+        size = float(look[1])
         lines = _lines(block.text, self.total_width, size)
         ws.row_dimensions[r].height = lines * size * 1.4 + 6
         if block.style == "callout":
             for c in range(1, self.n_cols + 1):
-                ws.cell(row=r, column=c).fill = PatternFill("solid", fgColor=st.TILE)
+                self.styles.set(ws.cell(row=r, column=c), _fill(st.TILE))
         self.row += 1
 
     def _tile_spans(self, n: int) -> list[tuple[int, int]]:
@@ -177,23 +249,20 @@ class _PageWriter:
     def _kpis(self, block: KpiRow) -> None:
         ws, r = self.ws, self.row
         for tile, (c0, c1) in zip(block.tiles, self._tile_spans(len(block.tiles)), strict=True):
-            label = _put(ws, r, c0, tile.label)
-            label.font = _font(9, colour=st.TEXT_GREY)
-            label.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            value = _put(ws, r + 1, c0, tile.value, tile.number_format)
-            value.font = _font(16, bold=True, colour=st.NAVY)
-            value.alignment = Alignment(horizontal="center", vertical="center")
-            fill = PatternFill("solid", fgColor=st.TILE)
-            if tile.rag and str(tile.value) in st.RAG_FILL:
-                fill = PatternFill("solid", fgColor=st.RAG_FILL[str(tile.value)])
-                value.font = _font(16, bold=True, colour=st.RAG_FONT[str(tile.value)])
+            rag = tile.rag and str(tile.value) in st.RAG_FILL
+            value_font = _font(16, bold=True, colour=st.RAG_FONT[str(tile.value)] if rag
+                               else st.NAVY)  # fmt: skip
+            value_fill = _fill(st.RAG_FILL[str(tile.value)] if rag else st.TILE)
+            center = _align(horizontal="center", vertical="center")
+            self._put(r, c0, tile.label, None, _font(9, colour=st.TEXT_GREY),
+                      _align(horizontal="center", vertical="center", wrap_text=True),
+                      _fill(st.TILE))  # fmt: skip
+            self._put(r + 1, c0, tile.value, tile.number_format, value_font, center, value_fill)
+            # the merged tile takes its top-left cell's fill; the white line separates tiles
             for rr in (r, r + 1):
-                for c in range(c0, c1 + 1):
-                    ws.cell(row=rr, column=c).fill = fill if rr == r + 1 else PatternFill(
-                        "solid", fgColor=st.TILE)  # fmt: skip
                 ws.merge_cells(start_row=rr, start_column=c0, end_row=rr, end_column=c1)
             for c in range(c0, c1 + 1):
-                ws.cell(row=r + 1, column=c).border = Border(bottom=Side("medium", color="FFFFFF"))
+                self.styles.set(ws.cell(row=r + 1, column=c), _border(bottom=WHITE_GAP))
         ws.row_dimensions[r].height = 30
         ws.row_dimensions[r + 1].height = 30
         self.row += 2
@@ -201,11 +270,10 @@ class _PageWriter:
     def _links(self, block: Links) -> None:
         ws = self.ws
         for n, (label, description, sheet) in enumerate(block.entries, start=2):
-            cell = _put(ws, self.row, 1, f"{n}. {label}")
+            link = _font(11, colour="0563C1", underline="single")
+            cell = self._put(self.row, 1, f"{n}. {label}", None, link)
             cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{sheet}'!A1")
-            cell.font = _font(11, colour="0563C1", underline="single")
-            desc = _put(ws, self.row, 3, description)
-            desc.font = _font(10, colour=st.TEXT_GREY)
+            self._put(self.row, 3, description, None, _font(10, colour=st.TEXT_GREY))
             ws.merge_cells(start_row=self.row, start_column=1, end_row=self.row, end_column=2)
             ws.merge_cells(
                 start_row=self.row, start_column=3, end_row=self.row, end_column=self.n_cols
@@ -213,48 +281,46 @@ class _PageWriter:
             self.row += 1
 
     def _table(self, t: Table) -> None:
-        ws = self.ws
+        ws, put = self.ws, self._put
         if t.title:
-            _put(ws, self.row, 1, t.title).font = _font(12, bold=True, colour=st.NAVY)
+            put(self.row, 1, t.title, None, _font(12, bold=True, colour=st.NAVY))
             self.row += 1
         header = self.row
         head_lines = 1
+        head_font, head_fill = _font(9, bold=True, colour="FFFFFF"), _fill(st.NAVY)
         for c, col in enumerate(t.columns, start=1):
-            cell = _put(ws, header, c, col.header)
-            cell.font = _font(9, bold=True, colour="FFFFFF")
-            cell.fill = PatternFill("solid", fgColor=st.NAVY)
             numeric = col.number_format is not None
-            cell.alignment = Alignment(
+            align = _align(
                 wrap_text=True,
                 vertical="center",
                 horizontal="right" if numeric else "left",
                 indent=0 if c == 1 else 1,
             )
+            put(header, c, col.header, None, head_font, head_fill, align)
             head_lines = max(head_lines, _lines(col.header, col.width, 9))
         ws.row_dimensions[header].height = 12 * head_lines + 6
         self.positions[t.key] = (header, 1, len(t.rows))
         r = header + 1
         if not t.rows:
-            _put(ws, r, 1, t.empty_text).font = _font(10, italic=True, colour=st.TEXT_GREY)
+            put(r, 1, t.empty_text, None, _font(10, italic=True, colour=st.TEXT_GREY))
             self.row = r + 1
             return
+        rag_align = _align(horizontal="center", vertical="top")
         for i, row in enumerate(t.rows):
             total = t.total_row and i == len(t.rows) - 1
+            font, border = _font(10, bold=total), _border(THIN, NAVY_LINE if total else None)
             lines = 1
             for c, (col, value) in enumerate(zip(t.columns, row, strict=True), start=1):
-                cell = _put(ws, r, c, value, col.number_format)
-                cell.font = _font(10, bold=total)
-                cell.border = Border(bottom=THIN, top=NAVY_LINE if total else None)
                 text_cell = isinstance(value, str)
-                indent = 1 if c > 1 else 0
-                horizontal = "center" if col.center else ("left" if text_cell else "right")
-                cell.alignment = Alignment(
-                    wrap_text=col.wrap, vertical="top", indent=indent, horizontal=horizontal
-                )
-                if col.rag and isinstance(value, str) and value in st.RAG_FILL:
-                    cell.fill = PatternFill("solid", fgColor=st.RAG_FILL[value])
-                    cell.font = _font(10, bold=True, colour=st.RAG_FONT[value])
-                    cell.alignment = Alignment(horizontal="center", vertical="top")
+                if col.rag and text_cell and value in st.RAG_FILL:
+                    rag_font = _font(10, bold=True, colour=st.RAG_FONT[value])
+                    put(r, c, value, col.number_format, rag_font, border, rag_align,
+                        _fill(st.RAG_FILL[value]))  # fmt: skip
+                else:
+                    indent = 1 if c > 1 else 0
+                    horizontal = "center" if col.center else ("left" if text_cell else "right")
+                    align = _align(horizontal, "top", col.wrap, indent)
+                    put(r, c, value, col.number_format, font, border, align)
                 if col.wrap and isinstance(value, str):
                     lines = max(lines, _lines(value, col.width))
             if lines > 1:
@@ -267,11 +333,11 @@ class _PageWriter:
         col0 = HELPER_COL
         header = self.helper_row
         for c, col in enumerate(t.columns):
-            _put(ws, header, col0 + c, col.header)
+            self._put(header, col0 + c, col.header)
             ws.column_dimensions[get_column_letter(col0 + c)].hidden = True
         for i, row in enumerate(t.rows, start=1):
             for c, (col, value) in enumerate(zip(t.columns, row, strict=True)):
-                _put(ws, header + i, col0 + c, value, col.number_format)
+                self._put(header + i, col0 + c, value, col.number_format)
         self.positions[t.key] = (header, col0, len(t.rows))
         self.helper_row = header + len(t.rows) + 2
 
@@ -314,9 +380,10 @@ def render(pack: BoardPack, path: str | Path) -> Path:
     """Write the pack to `path` (.xlsx) and return the path."""
     wb = Workbook()
     wb.remove(wb.active)
+    styles = _Styles()
     for page in pack.pages:
         ws = wb.create_sheet(page.sheet)
-        _PageWriter(ws, page, pack).write()
+        _PageWriter(ws, page, pack, styles).write()
     wb.active = 0
     props = wb.properties
     props.title = f"{pack.programme} - board pack as of {pack.as_of}"

@@ -56,3 +56,22 @@ class CellRef(BaseModel):
 
     def __str__(self) -> str:
         return self.a1
+
+
+_new = object.__new__
+_set = object.__setattr__
+_FIELDS = {"sheet", "row", "col"}  # shared: pydantic copies it before any change
+
+
+def cell_at(sheet: str, row: int, col: int) -> CellRef:
+    """CellRef(sheet=sheet, row=row, col=col) without validation, for callers whose types are right.
+
+    Equal to the validated one (tests/bench/test_reader_fast_path.py); a large programme has
+    tens of thousands of rows, and validating each address would show in reading it.
+    """
+    ref = _new(CellRef)
+    _set(ref, "__dict__", {"sheet": sheet, "row": row, "col": col})
+    _set(ref, "__pydantic_fields_set__", _FIELDS)
+    _set(ref, "__pydantic_extra__", None)
+    _set(ref, "__pydantic_private__", None)
+    return ref

@@ -1,8 +1,10 @@
 """Pydantic records for everything in the workbook contract (shared/design/PRODUCT.md).
 
 Records are immutable. Every record read from a sheet carries `ref`, the CellRef of its row's
-first cell (row-level) and `cells`, the CellRef of each field it was read from, so a check can
-point at the exact cell to fix. Values are already normalised by the reader: IDs trimmed,
+first cell (row-level), and where each field was read from, so a check can point at the exact cell
+to fix: `record.cell(key)`. A table's records share one `columns` mapping (field -> column on the
+record's row: one dict for the whole table, not one address per cell); `cells` holds addresses
+off the row (the Program settings, one per row) or given by hand. Values are already normalised by the reader: IDs trimmed,
 periods as the first day of the period, percentages as fractions (0.45), Yes/No as bool.
 """
 
@@ -12,7 +14,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from evr_xl.model.cellref import CellRef
+from evr_xl.model.cellref import CellRef, cell_at
 from evr_xl.model.periods import PeriodType
 from evr_xl.model.vocab import DEFAULT_STAGE_GATES
 
@@ -22,10 +24,19 @@ class Record(BaseModel):
 
     ref: CellRef | None = None
     cells: dict[str, CellRef] = Field(default_factory=dict, repr=False)
+    # field -> 1-based column on ref's row; the reader gives all rows of a table the same dict
+    columns: dict[str, int] = Field(default_factory=dict, repr=False)
 
     def cell(self, key: str) -> CellRef | None:
         """The cell a field was read from (falls back to the row)."""
-        return self.cells.get(key, self.ref)
+        cell = self.cells.get(key)
+        if cell is not None:
+            return cell
+        col = self.columns.get(key)
+        ref = self.ref
+        if col is None or ref is None:
+            return ref
+        return ref if col == ref.col else cell_at(ref.sheet, ref.row, col)
 
 
 class ProgramSettings(Record):

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -33,6 +34,7 @@ from evr_xl.model import (
     WorkItem,
     Workstream,
 )
+from evr_xl.model.cellref import cell_at
 from evr_xl.model.periods import PeriodType, parse_period
 from evr_xl.workbook import cells as parse
 from evr_xl.workbook import layout as L
@@ -175,10 +177,19 @@ def find_header(grid: Grid, table: L.Table) -> tuple[HeaderMap | None, list[Find
     return HeaderMap(best_row, columns, extra), findings
 
 
+class ParsedRow(NamedTuple):
+    """One table row as read: its row address, parsed values, what required values are missing."""
+
+    ref: CellRef  # the row (column A)
+    values: dict[str, Any]  # field -> parsed value (blank cells left out)
+    missing: list[str] | None  # headers of required values that are blank or bad, else None
+    columns: dict[str, int]  # field -> column: one dict shared by every row of the table
+
+
 def read_table(
     grid: Grid, table: L.Table, kind: type | None = None
-) -> tuple[list[dict[str, Any]], list[Finding]]:
-    """Rows of a table as dicts of parsed values (plus '_ref' and '_cells'); findings for bad cells.
+) -> tuple[list[ParsedRow], list[Finding]]:
+    """Rows of a table, parsed (see ParsedRow); findings for bad cells.
 
     A blank required cell is a finding here only when the record cannot exist without it (the
     model requires it); accountability fields (owner, KPI, ...) are left to the checks, which
@@ -191,82 +202,88 @@ def read_table(
     absent = {c.key for c in table.required if c.key not in header.columns}
     if absent and (needed is None or absent & needed):
         return [], findings  # a column no record can do without: RD008 says which
-    rows: list[dict[str, Any]] = []
-    mapped = [(table.column(k), ci) for k, ci in header.columns.items()]
+    rows: list[ParsedRow] = []
+    columns = dict(header.columns)  # shared by all the table's records (Record.columns)
     sheet = grid.sheet
-    plan = [
-        (col, ci, col.key, col.kind is L.Kind.IDS, parse.fast_parser(col.kind.name, col.choices))
-        for col, ci in mapped
-    ]
+    plan = []
+    for key, ci in header.columns.items():
+        col = table.column(key)
+        plan.append(
+            (
+                col,
+                ci,
+                key,
+                col.kind is L.Kind.IDS,
+                parse.fast_parser(col.kind.name, col.choices),
+                col.required and (needed is None or key in needed),
+                col.kind is L.Kind.TEXT,
+            )
+        )
+    indexes = [ci - 1 for _c, ci, *_ in plan]
+    width = max(indexes) + 1 if indexes else 0
+    pick = itemgetter(*indexes) if len(indexes) > 1 else (lambda raw: (raw[indexes[0]],))
+    slow, append = parse.SLOW, findings.append
+    grid_rows = grid.rows
     for r in range(header.row + 1, grid.n_rows + 1):
-        raw = grid.rows[r - 1]
-        n = len(raw)
-        values = [raw[ci - 1] if ci <= n else None for _c, ci, _k, _i, _f in plan]
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-            continue  # blank rows are allowed anywhere
-        ref = cell_ref(sheet, r, 1)
-        cells: dict[str, CellRef] = {}
-        record: dict[str, Any] = {"_ref": ref, "_cells": cells}
-        missing: list[str] = []
-        for (col, ci, key, is_ids, fast), v in zip(plan, values, strict=True):
-            cell = ref if ci == 1 else cell_ref(sheet, r, ci)
-            cells[key] = cell
+        raw = grid_rows[r - 1]
+        if len(raw) >= width:
+            cells = pick(raw) if indexes else ()
+        else:
+            n = len(raw)
+            cells = tuple(raw[i] if i < n else None for i in indexes)
+        for v in cells:  # blank rows are allowed anywhere
+            if v is not None and (not isinstance(v, str) or v.strip()):
+                break
+        else:
+            continue
+        values: dict[str, Any] = {}
+        missing: list[str] | None = None
+        for (col, ci, key, is_ids, fast, required, is_text), v in zip(plan, cells, strict=True):
             problem = None
             if v is None:
                 value = () if is_ids else None  # what every parser gives for a blank
             else:
                 value = fast(v)
-                if value is parse.SLOW:
+                if value is slow:
                     value, problem = parse_cell(col, v)
-            if problem:
-                findings.append(_problem_finding(col, cell, problem))
-                if col.kind is L.Kind.TEXT and value is not None:
-                    record[key] = value  # kept, cut to Excel's limit
-                    continue
+                    if problem:
+                        append(_problem_finding(col, cell_ref(sheet, r, ci), problem))
+                        if is_text and value is not None:
+                            values[key] = value  # kept, cut to Excel's limit
+                            continue
             if value is None or value == ():
-                if col.required and (needed is None or key in needed):
+                if required:
                     if not problem:
-                        findings.append(
+                        append(
                             finding(
                                 "RD001",
                                 f"{col.header} is required but the cell is "
                                 "blank (or holds an error such as #N/A)",
-                                cell,
+                                cell_ref(sheet, r, ci),
                             )
                         )
+                    if missing is None:
+                        missing = []
                     missing.append(col.header)
                 continue
-            record[key] = value
-
-        if missing:
-            record["_missing"] = missing
-        rows.append(record)
+            values[key] = value
+        rows.append(ParsedRow(cell_ref(sheet, r, 1), values, missing, columns))
     return rows, findings
 
 
-def cell_ref(sheet: str, row: int, col: int) -> CellRef:
-    """CellRef(sheet=sheet, row=row, col=col) without validation: the reader's types are right.
-
-    A large programme has half a million cells; validating each address would dominate reading.
-    """
-    ref = _new(CellRef)
-    _set(ref, "__dict__", {"sheet": sheet, "row": row, "col": col})
-    _set(ref, "__pydantic_fields_set__", _CELL_FIELDS)
-    _set(ref, "__pydantic_extra__", None)
-    _set(ref, "__pydantic_private__", None)
-    return ref
-
+# CellRef(sheet=sheet, row=row, col=col) without validation: the reader's types are right.
+cell_ref = cell_at
 
 _new = object.__new__
-_CELL_FIELDS = {"sheet", "row", "col"}  # shared: pydantic copies it before any change
 _set = object.__setattr__
 
 
 @dataclass(frozen=True)
 class _RecordSpec:
     names: frozenset[str]  # the record's fields
-    order: tuple[str, ...]  # in declaration order, as pydantic fills __dict__
-    defaults: dict[str, Any]  # the (immutable) defaults of optional fields
+    template: dict[str, Any]  # every field in declaration order (as pydantic fills __dict__),
+    # with its (immutable) default; required fields and default factories hold None
+    factories: tuple[tuple[str, Any], ...]  # (field, default factory)
     required: frozenset[str]
 
 
@@ -279,8 +296,11 @@ def _spec(kind: type) -> _RecordSpec:
         fields = kind.model_fields
         spec = _RecordSpec(
             names=frozenset(fields),
-            order=tuple(fields),
-            defaults={k: f.default for k, f in fields.items() if not f.is_required()},
+            template={
+                k: None if f.is_required() or f.default_factory else f.default
+                for k, f in fields.items()
+            },
+            factories=tuple((k, f.default_factory) for k, f in fields.items() if f.default_factory),
             required=frozenset(k for k, f in fields.items() if f.is_required()),
         )
         _SPECS[kind] = spec
@@ -292,35 +312,42 @@ def _construct(kind: type, spec: _RecordSpec, values: dict[str, Any]) -> Any:
 
     Equal to ``kind(**values)``: every column kind's parser returns the type of its field
     (tests/workbook/test_reader.py compares both ways), and the records have no validators.
+    `values` must hold every required field and nothing but fields.
     """
     record = _new(kind)
-    defaults = spec.defaults
-    _set(record, "__dict__", {k: values[k] if k in values else defaults[k] for k in spec.order})
+    data = spec.template.copy()
+    data.update(values)  # keeps the declaration order of the template
+    for k, make in spec.factories:
+        if k not in values:
+            data[k] = make()
+    _set(record, "__dict__", data)
     _set(record, "__pydantic_fields_set__", set(values))
     _set(record, "__pydantic_extra__", None)
     _set(record, "__pydantic_private__", None)
     return record
 
 
-def _build(kind: type, row: dict[str, Any], sheet: str, findings: list[Finding]) -> Any | None:
+def _build(kind: type, row: ParsedRow, findings: list[Finding]) -> Any | None:
     """A record from a parsed row; None (with a finding) when required values are missing."""
-    if "_missing" in row:
+    if row.missing:
         return None
     spec = _spec(kind)
-    names = spec.names
-    fields = {k: v for k, v in row.items() if k in names}
+    fields = row.values
+    if not fields.keys() <= spec.names:
+        fields = {k: v for k, v in fields.items() if k in spec.names}
     if spec.required <= fields.keys():
-        return _construct(kind, spec, {"ref": row["_ref"], "cells": row["_cells"], **fields})
+        return _construct(kind, spec, {"ref": row.ref, "columns": row.columns, **fields})
     try:
-        return kind(ref=row["_ref"], cells=row["_cells"], **fields)
+        return kind(ref=row.ref, columns=row.columns, **fields)
     except ValidationError as exc:
         err = exc.errors()[0]
         key = str(err["loc"][0]) if err.get("loc") else ""
-        cell = row["_cells"].get(key, row["_ref"])
+        ci = row.columns.get(key)
+        cell = row.ref if ci is None else cell_ref(row.ref.sheet, row.ref.row, ci)
         findings.append(
             finding(
                 "RD013",
-                f"row {row['_ref'].row} not read: {key} {err['msg']}",
+                f"row {row.ref.row} not read: {key} {err['msg']}",
                 cell,
                 "Correct the value; the row is left out until then.",
             )
@@ -477,12 +504,12 @@ def read_value_plan(
     return rows, findings
 
 
-def _apply_defaults(rows: list[dict[str, Any]], table: L.Table) -> None:
+def _apply_defaults(rows: list[ParsedRow], table: L.Table) -> None:
     for row in rows:
         if table is L.RISKS:
-            row.setdefault("status", "Open")
-        if table is L.WORKPLAN and "item_type" not in row and "_missing" not in row:
-            row["item_type"] = "Task"
+            row.values.setdefault("status", "Open")
+        if table is L.WORKPLAN and "item_type" not in row.values and not row.missing:
+            row.values["item_type"] = "Task"
 
 
 @contextmanager
@@ -548,9 +575,7 @@ def _read_grids(grids: dict[str, Grid], source: str) -> tuple[ProgramData | None
         rows, f = read_table(grid, table, kind)
         findings += f
         _apply_defaults(rows, table)
-        collected[table.sheet] = [
-            rec for row in rows if (rec := _build(kind, row, grid.sheet, findings))
-        ]
+        collected[table.sheet] = [rec for row in rows if (rec := _build(kind, row, findings))]
     if settings is None:
         return None, findings
     data = ProgramData(

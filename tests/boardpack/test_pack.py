@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from evr_xl.boardpack import SHEETS, build_boardpack, make_boardpack, render
 from evr_xl.boardpack.export import INSTALL_HINT
-from evr_xl.boardpack.history import NO_SNAPSHOT, previous_snapshot
+from evr_xl.boardpack.history import MAX_DRIVERS, NO_SNAPSHOT, previous_snapshot
 from evr_xl.workbook.grids import WorkbookError
 
 
@@ -128,3 +128,76 @@ def test_default_output_sits_beside_the_input(demo_path, tmp_path) -> None:
     report = make_boardpack(src)
     assert report.path == tmp_path / f"atlas_boardpack_{report.as_of}.xlsx"
     assert report.path.is_file()
+
+
+def test_decisions_list_the_red_drivers_with_most_at_risk_and_count_them_all(
+    demo_results, monkeypatch
+) -> None:
+    from evr_xl.boardpack import pages
+    from evr_xl.boardpack.model import Table, Text
+
+    d = demo_results.drivers
+    red = d[d["rag"] == "Red"].sort_values(
+        ["value_at_risk", "driver_id"], ascending=[False, True], kind="stable"
+    )
+    assert len(red) > 3
+    monkeypatch.setattr(pages, "MAX_RED", 3)
+    page = pages.decisions_page(demo_results)
+    summary, table = page.blocks
+    assert isinstance(summary, Text) and isinstance(table, Table)
+    assert [r[0] for r in table.rows] == list(red["driver_id"][:3])
+    assert f"{len(red) - 3} more" in (table.title or "")
+    assert summary.text.startswith(f"{len(red)} drivers rated Red")
+
+
+def test_page_tables_stay_bounded_on_a_large_programme(demo_results) -> None:
+    """Forty copies of every driver and slipping item, all Red: no page table grows with them
+    (the scorecard lists workstreams, the trajectory periods, the checks the catalogue)."""
+    import pandas as pd
+
+    from evr_xl.boardpack import pages
+    from evr_xl.boardpack.model import Table
+
+    copies = 40
+
+    def grow(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+        parts = [frame.assign(**{key: frame[key].astype(str) + f"-{i}"}) for i in range(copies)]
+        return pd.concat(parts, ignore_index=True)
+
+    drivers = grow(demo_results.drivers, "driver_id").assign(rag="Red")
+    items = grow(demo_results.slipping_items, "item_id")
+    results = dataclasses.replace(demo_results, drivers=drivers, slipping_items=items)
+    before = {"as_of": "2000-01", "program": {}, "drivers": {}}  # every driver new since
+    pack = build_boardpack(results, history=[before])
+    rows = {b.key: len(b.rows) for p in pack.pages for b in p.blocks if isinstance(b, Table)}
+    assert rows["red_drivers"] == pages.MAX_RED
+    assert rows["top_drivers"] <= pages.TOP_DRIVERS
+    assert rows["slipping"] <= pages.MAX_ITEMS
+    assert rows["driver_moves"] == MAX_DRIVERS
+    assert rows["scorecard"] == len(demo_results.workstreams)
+    assert rows["trajectory"] == len(demo_results.trajectory)
+    assert max(rows.values()) <= max(pages.MAX_RED, len(demo_results.trajectory), pages.MAX_ERRORS)
+
+
+def test_cells_carry_the_pack_styles(demo_pack) -> None:
+    """Header band, body rows, RAG cells and KPI tiles keep their look (styles are shared)."""
+    from evr_xl.boardpack import style as st
+
+    wb = load_workbook(demo_pack.path)
+    ws = wb["Workstreams"]
+    header = next(c for row in ws.iter_rows() for c in row if c.value == "Workstream")
+    assert header.fill.fgColor.rgb.endswith(st.NAVY) and header.font.b
+    assert header.font.color.rgb.endswith("FFFFFF") and header.font.name == st.FONT
+    body = ws.cell(row=header.row + 1, column=1)
+    assert body.border.bottom.style == "thin" and body.font.sz == 10 and not body.font.b
+    rags = [c for row in ws.iter_rows() for c in row if c.value in st.RAG_FILL and c is not header]
+    assert rags
+    for c in rags:
+        assert c.fill.fgColor.rgb.endswith(st.RAG_FILL[c.value])
+        assert c.font.color.rgb.endswith(st.RAG_FONT[c.value]) and c.font.b
+        assert c.alignment.horizontal == "center"
+    cover = wb["Cover"]
+    rag_tile = next(c for row in cover.iter_rows() for c in row if c.value == "Value RAG")
+    value = cover.cell(row=rag_tile.row + 1, column=rag_tile.column)
+    assert value.fill.fgColor.rgb.endswith(st.RAG_FILL[value.value])
+    assert rag_tile.fill.fgColor.rgb.endswith(st.TILE) and rag_tile.font.sz == 9
