@@ -11,11 +11,10 @@ import json
 import os
 import shutil
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 from evr_xl import __version__
-from evr_xl.findings import Finding, Severity, counts, sort_findings
+from evr_xl.findings import Severity, counts, sort_findings
 from evr_xl.workbook.grids import WorkbookError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
@@ -70,25 +69,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _group_lines(findings: list[Finding]) -> list[str]:
-    lines: list[str] = []
-    by_sheet: dict[str, list[Finding]] = defaultdict(list)
-    for f in sort_findings(findings):
-        by_sheet[f.cell.sheet if f.cell else "(programme)"].append(f)
-    for sheet, items in sorted(
-        by_sheet.items(), key=lambda kv: min(f.severity.rank for f in kv[1])
-    ):
-        c = counts(items)
-        lines.append(
-            f"{sheet}: {len(items)} finding(s) - "
-            + ", ".join(f"{n} {s}" for s, n in c.items() if n)
-        )
-        for f in items:
-            lines.append(f"  {f.severity.value:<7} {f.render()}")
-    return lines
-
-
 def cmd_check(args: argparse.Namespace) -> int:
+    from evr_xl.outputs.text import findings_lines
     from evr_xl.refresh import analyse
 
     path = Path(args.path)
@@ -119,7 +101,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         _print(
             f"{path.name}: {c['Error']} error(s), {c['Warning']} warning(s), {c['Info']} note(s)"
         )
-        for line in _group_lines(findings):
+        for line in findings_lines(findings, show_all=args.all):
             _print(line)
         if data is None:
             _print(
@@ -231,6 +213,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("path")
     s.add_argument("--json", action="store_true", help="machine-readable output")
+    s.add_argument(
+        "--all",
+        action="store_true",
+        help="list every finding (by default, runs of more "
+        "than 5 of one kind on one sheet show the first 3 and a count)",
+    )
     s.set_defaults(func=cmd_check)
 
     s = sub.add_parser(

@@ -8,10 +8,13 @@ from __future__ import annotations
 import csv
 import json
 import math
+from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from evr_xl.engine import Results
+from evr_xl.findings import Finding, counts, sort_findings
 from evr_xl.outputs.sheet import escape_csv_cell
 from evr_xl.units import money, pct
 
@@ -72,6 +75,41 @@ def summary_lines(results: Results) -> list[str]:
             f"  {w['workstream_id']:<8} {str(w['name'])[:22]:<22} tasks {pct(w['task_completion_pct']):>5}  "
             f"value {pct(w['value_realization_pct']):>5}  {w['rag']:<5} at risk {m(w['value_at_risk']):>8}{flag}"
         )
+    return lines
+
+
+COLLAPSE_OVER, SHOW_FIRST = 5, 3
+
+
+def findings_lines(findings: Sequence[Finding], *, show_all: bool = False) -> list[str]:
+    """Findings grouped by sheet (the sheet with the worst finding first), errors first.
+
+    Unless `show_all`, a run of more than COLLAPSE_OVER findings of one code on one sheet shows its
+    first SHOW_FIRST and a count, so a screen is not filled by one kind of note.
+    """
+    by_sheet: dict[str, list[Finding]] = defaultdict(list)
+    for f in sort_findings(list(findings)):
+        by_sheet[f.cell.sheet if f.cell else "(programme)"].append(f)
+    lines: list[str] = []
+    for sheet, items in sorted(
+        by_sheet.items(), key=lambda kv: min(f.severity.rank for f in kv[1])
+    ):
+        c = counts(items)
+        lines.append(
+            f"{sheet}: {len(items)} finding(s) - "
+            + ", ".join(f"{n} {s}" for s, n in c.items() if n)
+        )
+        by_code: dict[str, list[Finding]] = defaultdict(list)
+        for f in items:
+            by_code[f.code].append(f)
+        for code, group in sorted(by_code.items(), key=lambda kv: (kv[1][0].severity.rank, kv[0])):
+            shown = group if show_all or len(group) <= COLLAPSE_OVER else group[:SHOW_FIRST]
+            lines += [f"  {f.severity.value:<7} {f.render()}" for f in shown]
+            if len(shown) < len(group):
+                lines.append(
+                    f"  {'':<7} ... and {len(group) - len(shown)} more [{code}] on {sheet} "
+                    "(evr check --all lists every one)"
+                )
     return lines
 
 

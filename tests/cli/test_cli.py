@@ -91,3 +91,11 @@ def test_new_writes_a_blank_template_that_checks_clean_of_errors(tmp_path: Path)
     # the blank template lacks the programme's name, promise and horizon: those are the errors
     cells = {f["cell"] for f in out["findings"] if f["severity"] == "Error"}
     assert cells and all(c.startswith("Program!") for c in cells)
+
+
+def test_check_collapses_long_runs_unless_all(demo: Path) -> None:
+    short = run("check", str(demo)).stdout
+    full = run("check", str(demo), "--all").stdout
+    assert "more [AC003] on Actuals (evr check --all lists every one)" in short
+    assert "more [AC003]" not in full
+    assert full.count("[AC003]") > short.count("[AC003]") >= 3
