@@ -174,6 +174,31 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_portfolio(args: argparse.Namespace) -> int:
+    from evr_xl.portfolio import portfolio, portfolio_lines, write_portfolio_csv
+
+    paths: list[Path] = []
+    for p in map(Path, args.paths):
+        paths += (
+            sorted(
+                x
+                for x in p.glob("*.xls[xm]")
+                if not x.name.startswith(("~$", ".")) and ".bak." not in x.name
+            )
+            if p.is_dir()
+            else [p]
+        )
+    if not paths:
+        _print("No workbooks found: give .xlsx files or folders holding them.")
+        return EXIT_UNUSABLE
+    lines = portfolio(paths, progress=_progress)
+    for line in portfolio_lines(lines):
+        _print(line)
+    if args.csv:
+        _print(f"Wrote {write_portfolio_csv(lines, Path(args.csv))}")
+    return EXIT_FINDINGS if any(ln.figures is None for ln in lines) else EXIT_OK
+
+
 def cmd_addin_build(args: argparse.Namespace) -> int:
     from evr_xl.excel.addin.build import DEFAULT_OUT, AddinBuildError, build_addin
 
@@ -260,6 +285,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write a PDF, one page per sheet (needs LibreOffice)",
     )
     s.set_defaults(func=cmd_boardpack)
+
+    s = sub.add_parser(
+        "portfolio", help="many programme workbooks side by side, with totals per currency"
+    )
+    s.add_argument("paths", nargs="+", metavar="PATH", help="workbooks, or folders of workbooks")
+    s.add_argument("--csv", metavar="FILE", help="also write the table as CSV")
+    s.set_defaults(func=cmd_portfolio)
 
     s = sub.add_parser("addin", help="the Excel add-in (.xlam): build it from the VBA sources")
     addin = s.add_subparsers(dest="addin_command", required=True, metavar="ACTION")
