@@ -156,11 +156,14 @@ def refresh(
 
     check_package(path)
     before = fingerprint(path)
-    analysis = analyse(path, as_of=as_of, progress=progress)
-    if analysis.results is None or analysis.unreadable:
-        return RefreshReport(analysis, None, None, None, time.perf_counter() - started)
-    taken_at = now or datetime.now(timezone.utc)
-    with gc_paused():  # tens of thousands of output cells
+    # One pause for the whole refresh (see reader.gc_paused): the collection the collector makes
+    # when it resumes walks everything built meanwhile, so resuming between the analysis and
+    # the output sheets would walk the records twice.
+    with gc_paused():
+        analysis = analyse(path, as_of=as_of, progress=progress)
+        if analysis.results is None or analysis.unreadable:
+            return RefreshReport(analysis, None, None, None, time.perf_counter() - started)
+        taken_at = now or datetime.now(timezone.utc)
         sheets, snap = output_sheets(analysis, taken_at)
         previous = next(
             (s for s in reversed(analysis.history) if s.as_of <= snap.as_of and s is not snap),

@@ -273,8 +273,9 @@ def parse_yesno(value: Any) -> Parsed:
 # A large programme has hundreds of thousands of cells, nearly all clean: a date cell in a date
 # column, a number in a money column, a dropdown value typed exactly. `fast_parser` gives, per
 # column kind, a function that parses those in a few operations and returns SLOW for anything
-# else, which then goes through the full parser above. Results are identical to the full parser:
-# tests/workbook checks every finding and value; the benchmark compares both paths.
+# else, which then goes through the full parser above. A blank (None) gives what the full parser
+# gives for a blank. Results are identical to the full parser: tests/workbook checks every finding
+# and value, tests/bench/test_reader_fast_path.py every column kind against the full parsers.
 
 SLOW: Any = object()  # "not a common case: use the full parser"
 
@@ -285,14 +286,14 @@ def _fast_text(v: Any) -> Any:
             return SLOW  # may be an error value such as #N/A (with or without spaces)
         s = v.strip()
         return SLOW if len(s) > 32767 else (s or None)
-    return SLOW
+    return None if v is None else SLOW
 
 
 def _fast_id(v: Any) -> Any:
     if v.__class__ is str and v[:1] != "#" and not v[:1].isspace():
         s = " ".join(v.split())
         return s.upper() if s else None
-    return SLOW
+    return None if v is None else SLOW
 
 
 def _fast_ids(v: Any) -> Any:
@@ -311,13 +312,13 @@ def _fast_number(v: Any) -> Any:
         return v if math.isfinite(v) else SLOW
     if v.__class__ is int:
         return float(v)
-    return SLOW
+    return None if v is None else SLOW
 
 
 def _fast_percent(v: Any) -> Any:
     if v.__class__ is float and math.isfinite(v):
         return v / 100.0 if abs(v) > 1.0 else v
-    return SLOW
+    return None if v is None else SLOW
 
 
 def _fast_date(v: Any) -> Any:
@@ -325,13 +326,13 @@ def _fast_date(v: Any) -> Any:
         return v.date()
     if v.__class__ is date:
         return v
-    return SLOW
+    return None if v is None else SLOW
 
 
 def _fast_period(v: Any) -> Any:
     if v.__class__ is datetime or v.__class__ is date:
         return date(v.year, v.month, 1)
-    return SLOW
+    return None if v is None else SLOW
 
 
 def _fast_yesno(v: Any) -> Any:
@@ -343,7 +344,7 @@ def _fast_yesno(v: Any) -> Any:
             return True
         if t in _NO:
             return False
-    return SLOW
+    return None if v is None else SLOW
 
 
 def _fast_choice(choices: tuple[str, ...]):
@@ -353,15 +354,19 @@ def _fast_choice(choices: tuple[str, ...]):
     def parse(v: Any) -> Any:
         if v.__class__ is str:
             return exact.get(v, SLOW)
-        return SLOW
+        return None if v is None else SLOW
 
     return parse
+
+
+def _fast_blank(v: Any) -> Any:
+    return None if v is None else SLOW
 
 
 def fast_parser(kind_name: str, choices: tuple[str, ...] = ()) -> Any:
     """A parser of the common clean cells of a column kind; SLOW for anything else.
 
-    A blank cell (None) is handled by the caller, except for IDS (a blank is the empty tuple).
+    A blank cell (None) gives what the full parser gives: None, or the empty tuple for IDS.
     """
     return {
         "TEXT": _fast_text,
@@ -373,4 +378,4 @@ def fast_parser(kind_name: str, choices: tuple[str, ...] = ()) -> Any:
         "DATE": _fast_date,
         "PERIOD": _fast_period,
         "YESNO": _fast_yesno,
-    }.get(kind_name) or (_fast_choice(choices) if kind_name == "CHOICE" else (lambda v: SLOW))
+    }.get(kind_name) or (_fast_choice(choices) if kind_name == "CHOICE" else _fast_blank)

@@ -202,73 +202,80 @@ def read_table(
     absent = {c.key for c in table.required if c.key not in header.columns}
     if absent and (needed is None or absent & needed):
         return [], findings  # a column no record can do without: RD008 says which
-    rows: list[ParsedRow] = []
     columns = dict(header.columns)  # shared by all the table's records (Record.columns)
-    sheet = grid.sheet
-    plan = []
-    for key, ci in header.columns.items():
-        col = table.column(key)
-        plan.append(
-            (
-                col,
-                ci,
-                key,
-                col.kind is L.Kind.IDS,
-                parse.fast_parser(col.kind.name, col.choices),
-                col.required and (needed is None or key in needed),
-                col.kind is L.Kind.TEXT,
-            )
-        )
-    indexes = [ci - 1 for _c, ci, *_ in plan]
-    width = max(indexes) + 1 if indexes else 0
-    pick = itemgetter(*indexes) if len(indexes) > 1 else (lambda raw: (raw[indexes[0]],))
-    slow, append = parse.SLOW, findings.append
-    grid_rows = grid.rows
-    for r in range(header.row + 1, grid.n_rows + 1):
-        raw = grid_rows[r - 1]
-        if len(raw) >= width:
-            cells = pick(raw) if indexes else ()
-        else:
-            n = len(raw)
-            cells = tuple(raw[i] if i < n else None for i in indexes)
-        for v in cells:  # blank rows are allowed anywhere
-            if v is not None and (not isinstance(v, str) or v.strip()):
+    plan = [(table.column(k), ci) for k, ci in header.columns.items()]
+    sheet, first = grid.sheet, header.row + 1  # `first`: the sheet row of raw[0]
+    raw = grid.rows[header.row :]
+    width = max(ci for _c, ci in plan)
+    if raw and min(map(len, raw)) < width:
+        raw = [r if len(r) >= width else [*r, *[None] * (width - len(r))] for r in raw]
+    # Which rows count: blank rows (every mapped cell empty or spaces) are allowed anywhere.
+    pick = itemgetter(*[ci - 1 for _c, ci in plan])
+    keep = [not _blank(cells) for cells in map(pick, raw)] if len(plan) > 1 else None
+    if keep is None:  # one mapped column: itemgetter gives the value, not a tuple
+        keep = [not _blank((r[plan[0][1] - 1],)) for r in raw]
+
+    # Column by column: the fast parser over the whole column (map, in C), the full parser for
+    # the cells it hands back (SLOW); problems and blank required cells noted by (row, column).
+    noted: list[tuple[int, int, Finding]] = []
+    missing: dict[int, list[str]] = {}
+    parsed: list[list[Any]] = []
+    slow = parse.SLOW
+    for j, (col, ci) in enumerate(plan):
+        cells = list(map(itemgetter(ci - 1), raw))
+        values = list(map(parse.fast_parser(col.kind.name, col.choices), cells))
+        problems: set[int] = set()
+        i = -1
+        while True:
+            try:
+                i = values.index(slow, i + 1)
+            except ValueError:
                 break
-        else:
-            continue
-        values: dict[str, Any] = {}
-        missing: list[str] | None = None
-        for (col, ci, key, is_ids, fast, required, is_text), v in zip(plan, cells, strict=True):
-            problem = None
-            if v is None:
-                value = () if is_ids else None  # what every parser gives for a blank
-            else:
-                value = fast(v)
-                if value is slow:
-                    value, problem = parse_cell(col, v)
-                    if problem:
-                        append(_problem_finding(col, cell_ref(sheet, r, ci), problem))
-                        if is_text and value is not None:
-                            values[key] = value  # kept, cut to Excel's limit
-                            continue
-            if value is None or value == ():
-                if required:
-                    if not problem:
-                        append(
-                            finding(
-                                "RD001",
-                                f"{col.header} is required but the cell is "
-                                "blank (or holds an error such as #N/A)",
-                                cell_ref(sheet, r, ci),
-                            )
-                        )
-                    if missing is None:
-                        missing = []
-                    missing.append(col.header)
-                continue
-            values[key] = value
-        rows.append(ParsedRow(cell_ref(sheet, r, 1), values, missing, columns))
+            value, problem = parse_cell(col, cells[i])
+            if problem:
+                problems.add(i)
+                if keep[i]:
+                    cell = cell_ref(sheet, first + i, ci)
+                    noted.append((i, j, _problem_finding(col, cell, problem)))
+            values[i] = value  # None, or a text cut to Excel's limit
+        if col.kind is L.Kind.IDS:
+            values = [None if v == () else v for v in values]
+        if col.required and (needed is None or col.key in needed):
+            i = -1
+            while True:
+                try:
+                    i = values.index(None, i + 1)
+                except ValueError:
+                    break
+                if not keep[i]:
+                    continue
+                if i not in problems:
+                    text = (
+                        f"{col.header} is required but the cell is blank (or holds an error "
+                        "such as #N/A)"
+                    )
+                    noted.append((i, j, finding("RD001", text, cell_ref(sheet, first + i, ci))))
+                missing.setdefault(i, []).append(col.header)
+        parsed.append(values)
+    noted.sort(key=itemgetter(0, 1))  # the order of reading: row by row, left to right
+    findings.extend(f for _i, _j, f in noted)
+
+    keys = [col.key for col, _ci in plan]
+    rows: list[ParsedRow] = []
+    add, row_of = rows.append, _tuple_new  # ParsedRow(...) without its Python-level __new__
+    for i, values in enumerate(zip(*parsed, strict=True)):
+        if keep[i]:
+            record = {k: v for k, v in zip(keys, values, strict=True) if v is not None}
+            add(row_of(ParsedRow, (cell_ref(sheet, first + i, 1), record, missing.get(i), columns)))
     return rows, findings
+
+
+def _blank(cells: tuple[Any, ...]) -> bool:
+    """Every cell empty or spaces only."""
+    for v in cells:
+        if v is not None and (not isinstance(v, str) or v.strip()):
+            return False
+    return True
 
 
 # CellRef(sheet=sheet, row=row, col=col) without validation: the reader's types are right.
@@ -276,6 +283,7 @@ cell_ref = cell_at
 
 _new = object.__new__
 _set = object.__setattr__
+_tuple_new = tuple.__new__
 
 
 @dataclass(frozen=True)
@@ -327,11 +335,13 @@ def _construct(kind: type, spec: _RecordSpec, values: dict[str, Any]) -> Any:
     return record
 
 
-def _build(kind: type, row: ParsedRow, findings: list[Finding]) -> Any | None:
+def _build(
+    kind: type, row: ParsedRow, findings: list[Finding], spec: _RecordSpec | None = None
+) -> Any | None:
     """A record from a parsed row; None (with a finding) when required values are missing."""
     if row.missing:
         return None
-    spec = _spec(kind)
+    spec = spec or _spec(kind)
     fields = row.values
     if not fields.keys() <= spec.names:
         fields = {k: v for k, v in fields.items() if k in spec.names}
@@ -353,6 +363,39 @@ def _build(kind: type, row: ParsedRow, findings: list[Finding]) -> Any | None:
             )
         )
         return None
+
+
+def _build_all(kind: type, rows: list[ParsedRow], findings: list[Finding]) -> list[Any]:
+    """The records of a table: _build for each row, with _construct inlined for the usual row."""
+    spec = _spec(kind)
+    names, required, template = spec.names, spec.required, spec.template
+    factories = [(k, make) for k, make in spec.factories if k not in ("ref", "columns")]
+    records = []
+    add = records.append
+    for row in rows:
+        ref, fields, missing, columns = row
+        if missing:
+            continue
+        keys = fields.keys()
+        if not (keys <= names and required <= keys):
+            record = _build(kind, row, findings, spec)  # odd rows: filtered, or validated
+            if record is not None:
+                add(record)
+            continue
+        record = _new(kind)
+        data = template.copy()
+        data.update(fields)  # keeps the declaration order of the template
+        data["ref"] = ref
+        data["columns"] = columns
+        for k, make in factories:
+            if k not in fields:
+                data[k] = make()
+        _set(record, "__dict__", data)
+        _set(record, "__pydantic_fields_set__", {"ref", "columns", *keys})
+        _set(record, "__pydantic_extra__", None)
+        _set(record, "__pydantic_private__", None)
+        add(record)
+    return records
 
 
 def read_settings(grid: Grid) -> tuple[ProgramSettings | None, list[Finding]]:
@@ -575,7 +618,7 @@ def _read_grids(grids: dict[str, Grid], source: str) -> tuple[ProgramData | None
         rows, f = read_table(grid, table, kind)
         findings += f
         _apply_defaults(rows, table)
-        collected[table.sheet] = [rec for row in rows if (rec := _build(kind, row, findings))]
+        collected[table.sheet] = _build_all(kind, rows, findings)
     if settings is None:
         return None, findings
     data = ProgramData(

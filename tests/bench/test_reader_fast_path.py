@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
+from pathlib import Path
 
 from evr_xl.model import CellRef, WorkItem
 from evr_xl.workbook import cells as P
@@ -16,7 +17,7 @@ from evr_xl.workbook import layout as L
 from evr_xl.workbook.reader import _construct, _spec, cell_ref, parse_cell
 
 VALUES = [
-    "", " ", "abc", " abc ", "#N/A", " #REF! ", "#ref!", "#hashtag", "x" * 40_000, " vd-001 ",
+    None, "", " ", "abc", " abc ", "#N/A", " #REF! ", "#ref!", "#hashtag", "x" * 40_000, " vd-001 ",
     "VD-001, VD-002", "a;b", "a\nb", "\tq", "Yes", "yes", "Y", "no", "No ", "true", "1", "0",
     "x", True, False, 0, 1, 2, 1.0, 0.5, 45.0, -3.0, float("nan"), float("inf"), 10**20,
     datetime(2026, 3, 5, 12), date(2026, 3, 5), "2026-03", "$1,200", "Cost synergy",
@@ -60,3 +61,40 @@ def test_unvalidated_records_equal_validated_ones() -> None:
     assert list(fast.__dict__) == list(slow.__dict__)
     assert fast.model_fields_set == slow.model_fields_set
     assert fast.model_copy(update={"status": "Complete"}).status == "Complete"
+
+
+def test_records_share_their_table_columns_and_name_each_cell(tmp_path: Path) -> None:
+    """Record.columns is one dict per table; cell(key) is the CellRef the field was read from."""
+    from evr_xl.demo import write_demo
+    from evr_xl.workbook.files import read_program
+
+    data, _ = read_program(write_demo(tmp_path).path)
+    assert data is not None
+    for records in (data.drivers, data.workplan, data.actuals, data.risks):
+        first = records[0]
+        assert all(r.columns is first.columns for r in records)
+        assert first.cells == {}
+        for r in records[:50]:
+            assert r.ref is not None and r.ref.col == 1
+            for key, col in r.columns.items():
+                assert r.cell(key) == CellRef(sheet=r.ref.sheet, row=r.ref.row, col=col)
+            assert r.cell("no such field") == r.ref
+
+
+def test_cell_prefers_given_cells_then_columns_then_the_row() -> None:
+    ref = CellRef(sheet="Workplan", row=9, col=1)
+    given = CellRef(sheet="Program", row=3, col=2)
+    item = WorkItem(
+        ref=ref,
+        cells={"item": given},
+        columns={"item": 4, "item_id": 1, "planned_finish": 7},
+        item_id="WP-1",
+        workstream_id="WS-1",
+        item="Step",
+        planned_finish=date(2026, 3, 31),
+    )
+    assert item.cell("item") == given
+    assert item.cell("item_id") == ref
+    assert item.cell("planned_finish") == CellRef(sheet="Workplan", row=9, col=7)
+    assert item.cell("owner") == ref
+    assert WorkItem(**{**item.__dict__, "ref": None}).cell("planned_finish") is None

@@ -43,4 +43,8 @@ def test_cli_portfolio_lists_a_bad_file_and_exits_1(folder: Path, tmp_path: Path
     assert "broken.xlsx" in text and "not read:" in text and "Total (USD)" in text
     assert "~$copy" not in text
     rows = list(csv.DictReader(out_csv.open()))
-    assert len(rows) == 3 and {r["file"] for r in rows} == {"evr_demo_program.xlsx", "copy.xlsx", "broken.xlsx"}
+    assert len(rows) == 3 and {r["file"] for r in rows} == {
+        "evr_demo_program.xlsx",
+        "copy.xlsx",
+        "broken.xlsx",
+    }
