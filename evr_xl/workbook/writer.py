@@ -359,16 +359,11 @@ def _write_output_sheets(
     path: str | os.PathLike[str],
     sheets: Sequence[SheetSpec],
     *,
-    out_path: str | os.PathLike[str] | None = None,
-    expected_fingerprint: Fingerprint | None = None,
-    backup: bool = True,
+    out_path: str | os.PathLike[str] | None,
+    expected_fingerprint: Fingerprint | None,
+    backup: bool,
 ) -> WriteReport:
-    """Write `sheets` into the workbook at `path` (or into a copy at `out_path`).
-
-    Raises WorkbookChanged if the file's content differs from `expected_fingerprint`, or changes
-    while being written; WorkbookLocked if it is open in Excel or cannot be replaced;
-    UnsupportedWorkbook for a file this writer cannot edit safely.
-    """
+    """write_output_sheets, under its lock."""
     started = time.perf_counter()
     source = Path(path)
     target = Path(out_path) if out_path is not None else source
