@@ -116,15 +116,28 @@ def not_validated(data: ProgramData, results: Results | None = None) -> list[Fin
     drivers = res.frames.drivers
     cur = data.settings.currency
     out = []
-    grouped = k.reset_index(names="row").groupby("driver")
-    for drv, g in grouped:
-        first = data.actuals[int(g["row"].iat[0])]
-        span = f"{_label(res, g['ord'].min())} to {_label(res, g['ord'].max())}"
+    agg = (
+        k.reset_index(names="row")
+        .groupby("driver", sort=True)
+        .agg(
+            row=("row", "first"),
+            lo=("ord", "min"),
+            hi=("ord", "max"),
+            n=("ord", "size"),
+            total=("realized", "sum"),
+        )
+    )  # one aggregate per driver: no Python loop over groups
+    ids = drivers["driver_id"].to_numpy(object)
+    for drv, row, lo, hi, n, total in zip(
+        agg.index, agg["row"], agg["lo"], agg["hi"], agg["n"], agg["total"], strict=True
+    ):
+        first = data.actuals[int(row)]
+        span = f"{_label(res, lo)} to {_label(res, hi)}"
         out.append(
             finding(
                 "AC003",
-                f"driver {drivers['driver_id'].iat[int(drv)]}: {len(g)} actual(s) from {span}, "
-                f"{money(float(g['realized'].sum()), cur)} in all, are not validated by finance",
+                f"driver {ids[int(drv)]}: {int(n)} actual(s) from {span}, "
+                f"{money(float(total), cur)} in all, are not validated by finance",
                 first.cell("validated"),
             )
         )

@@ -9,7 +9,7 @@ from evr_xl.checks.common import where
 from evr_xl.engine import Results
 from evr_xl.engine.frames import key
 from evr_xl.findings import Finding, finding
-from evr_xl.model.records import ProgramData, Record
+from evr_xl.model.records import ProgramData, Record, ValueDriver, WorkItem
 
 
 def _duplicates(records: Iterable[Record], id_field: str, noun: str) -> list[Finding]:
@@ -97,17 +97,21 @@ def unknown_drivers(data: ProgramData, results: Results | None = None) -> list[F
 def unknown_workstreams(data: ProgramData, results: Results | None = None) -> list[Finding]:
     """TR003: a driver, workplan item or cost naming a workstream that does not exist."""
     known = {key(w.workstream_id) for w in data.workstreams}
-    rows: list[tuple[Record, str, str]] = [
-        *((d, d.workstream_id, f"driver {d.driver_id}") for d in data.drivers),
-        *((w, w.workstream_id, f"workplan item {w.item_id}") for w in data.workplan),
-        *((c, c.workstream_id, "cost row") for c in data.costs),
-    ]
+
+    def who(rec: Record) -> str:  # only built for the few rows that are wrong
+        if isinstance(rec, ValueDriver):
+            return f"driver {rec.driver_id}"
+        if isinstance(rec, WorkItem):
+            return f"workplan item {rec.item_id}"
+        return "cost row"
+
+    rows = (*data.drivers, *data.workplan, *data.costs)
     return [
         finding(
             "TR003",
-            f"workstream {ws} does not exist ({who} names it)",
+            f"workstream {rec.workstream_id} does not exist ({who(rec)} names it)",
             rec.cell("workstream_id"),
         )
-        for rec, ws, who in rows
-        if key(ws) not in known
+        for rec in rows
+        if key(rec.workstream_id) not in known
     ]
