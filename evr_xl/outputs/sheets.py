@@ -40,8 +40,13 @@ class Col:
 
 def clean(value: Any) -> Any:
     """A DataFrame value as a cell value: NaN/NA -> blank, numpy scalars -> Python, text escaped."""
-    if value is None:
-        return None
+    kind = type(value)
+    if kind is float:  # the common cases first: tens of thousands of cells per refresh
+        return value if math.isfinite(value) else None
+    if kind is str:
+        return escape_text(value)
+    if value is None or kind is int or kind is bool:
+        return value
     try:
         if pd.isna(value):
             return None
