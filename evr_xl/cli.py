@@ -168,7 +168,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 def cmd_boardpack(args: argparse.Namespace) -> int:
     from evr_xl.boardpack import make_boardpack
 
-    report = make_boardpack(Path(args.path), out_path=args.output, pdf=args.pdf)
+    report = make_boardpack(Path(args.path), out_path=args.output, pdf=args.pdf, progress=_progress)
     for line in report.messages:
         _print(line)
     return EXIT_OK

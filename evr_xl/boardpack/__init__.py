@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,8 +66,11 @@ def make_boardpack(
     pdf: bool = False,
     history: Sequence[Mapping[str, Any]] | None = None,
     generated_at: dt.datetime | None = None,
+    progress: Callable[[str], None] = lambda _message: None,
 ) -> BoardPackReport:
     """Read the programme workbook `path_in`, write its board pack, optionally its PDF.
+
+    `progress` is told each long step (the CLI prints it on stderr).
 
     Raises WorkbookError (message names the file and what to do) when the workbook cannot be
     used: not a workbook, or settings too broken to compute anything. Findings never stop the
@@ -79,9 +82,8 @@ def make_boardpack(
     from evr_xl.refresh import analyse
 
     start = time.perf_counter()
-    analysis = analyse(
-        Path(path_in)
-    )  # the one read -> compute -> check path (CLI, ribbon, refresh)
+    # the one read -> compute -> check path (CLI, ribbon, refresh)
+    analysis = analyse(Path(path_in), progress=progress)
     data, results, findings = analysis.data, analysis.results, analysis.findings
     if data is None or results is None or analysis.unreadable:
         errors = [
@@ -95,6 +97,7 @@ def make_boardpack(
     coverage = dict(traceability_coverage(data, results))
     if history is None:  # the workbook's own History sheet, written by each `evr refresh`
         history = [asdict(s) for s in analysis.history]
+    progress("Building the eight pages")
     pack = build_boardpack(
         results, findings, data, history, source=Path(path_in).name,
         generated_at=generated_at, coverage=coverage,
@@ -117,6 +120,7 @@ def make_boardpack(
             messages.append(f"No PDF written: {INSTALL_HINT}")
         else:
             try:
+                progress("Exporting the PDF with LibreOffice")
                 pdf_path = to_pdf(out)
                 messages.append(f"Wrote the PDF to {pdf_path} (one page per sheet).")
             except lo.LibreOfficeError as exc:
