@@ -33,7 +33,7 @@ from evr_xl.outputs.history import (
 from evr_xl.outputs.sheet import SheetSpec
 from evr_xl.outputs.sheets import driver_metrics_sheet, findings_sheet, workstream_metrics_sheet
 from evr_xl.workbook import layout
-from evr_xl.workbook.files import load_grids
+from evr_xl.workbook.files import check_package, load_grids
 from evr_xl.workbook.grids import Grid, WorkbookError
 from evr_xl.workbook.reader import gc_paused, read_grids
 from evr_xl.workbook.writer import WriteReport, fingerprint, write_output_sheets
@@ -114,9 +114,7 @@ def _analyse(
         period = parse_period(as_of)
         if period is None:
             raise WorkbookError(f"--as-of {as_of!r} is not a period: use 2026-06 or 2026-Q2.")
-        data = data.model_copy(
-            update={"settings": data.settings.model_copy(update={"as_of": period})}
-        )
+        data = data.with_as_of(period)
     progress(f"Computing {len(data.drivers)} drivers, {len(data.workplan)} workplan items")
     results = compute(data)
     progress("Running the traceability checks")
@@ -152,8 +150,6 @@ def refresh(
     """Refresh the output sheets of the workbook at `path` (or of a copy at `output`)."""
     started = time.perf_counter()
     path = Path(path)
-    from evr_xl.workbook.files import check_package
-
     check_package(path)
     before = fingerprint(path)
     # One pause for the whole refresh (see reader.gc_paused): the collection the collector makes

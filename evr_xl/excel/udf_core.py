@@ -180,8 +180,7 @@ def _read(tables: tuple[Any, ...], as_of: Any) -> Evaluation:
     data, findings = read_grids(grids, source="worksheet function")
     findings = [_not_passed(f) if f.code == "RD014" else f for f in findings]
     if data is not None and period is not None:
-        settings = data.settings.model_copy(update={"as_of": period})
-        data = data.model_copy(update={"settings": settings})
+        data = data.with_as_of(period)
     return Evaluation(data, findings, tuple(t is not None for t in tables))
 
 

@@ -188,6 +188,12 @@ class ProgramData(BaseModel):
     costs: tuple[Cost, ...] = ()
     risks: tuple[Risk, ...] = ()
 
+    def with_as_of(self, period: date) -> ProgramData:
+        """The same programme seen from another as-of period (the file is not changed)."""
+        return self.model_copy(
+            update={"settings": self.settings.model_copy(update={"as_of": period})}
+        )
+
     def stage_weights(self) -> dict[str, float]:
         weights = {s: w for s, _n, _d, w in DEFAULT_STAGE_GATES}
         weights.update({g.stage: g.weight for g in self.stage_gates})

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from evr_xl.engine import Results
 from evr_xl.findings import Finding, counts
 from evr_xl.model import ProgramData
+from evr_xl.model.cellref import column_letter
 from evr_xl.outputs.sheet import CellSpec, ConditionalFormat, PrintSettings, SheetSpec, escape_text
 from evr_xl.outputs.sheets import Col, clean, table_cells, title_cells, workstream_rows
 from evr_xl.units import excel_money_format, money, pct
@@ -82,7 +83,7 @@ def dashboard_sheet(data: ProgramData, results: Results, findings: Sequence[Find
     tile_fmt = excel_money_format(cur, "M")
     for i, (label, value, note, style) in enumerate(_tiles(results)):
         c = 1 + i * TILE_WIDTH
-        a, b = _col(c), _col(c + TILE_WIDTH - 1)
+        a, b = column_letter(c), column_letter(c + TILE_WIDTH - 1)
         merges += [f"{a}4:{b}4", f"{a}5:{b}5", f"{a}6:{b}6"]
         unit = "" if isinstance(value, str) else f" ({cur})"
         cells.append(CellSpec(4, c, escape_text(label + unit), style="kpi_label"))
@@ -185,9 +186,3 @@ def dashboard_sheet(data: ProgramData, results: Results, findings: Sequence[Find
         tab_colour="1F3864",
         print_settings=PrintSettings(footer=f"{p.name} · Dashboard · as of {p.as_of}"),
     )
-
-
-def _col(n: int) -> str:
-    from evr_xl.model.cellref import column_letter
-
-    return column_letter(n)

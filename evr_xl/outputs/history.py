@@ -14,7 +14,7 @@ from typing import Any
 
 from evr_xl.engine import Results
 from evr_xl.outputs.sheet import PrintSettings, SheetSpec
-from evr_xl.outputs.sheets import HEADER_ROW, Col, table_cells, title_cells
+from evr_xl.outputs.sheets import HEADER_ROW, Col, rag_formats, table_cells, title_cells
 from evr_xl.workbook.grids import Grid
 from evr_xl.workbook.layout import normalise_header
 
@@ -127,8 +127,6 @@ def history_sheet(snapshots: list[Snapshot], currency: str, name: str) -> SheetS
         f"{currency} · one snapshot per refresh (a second refresh for the same as-of replaces "
         "it) · written by EVR: do not edit.",
     )
-    from evr_xl.outputs.sheets import rag_formats
-
     return SheetSpec(
         name=SHEET,
         cells=tuple(cells),
