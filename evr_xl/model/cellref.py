@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterable
+from itertools import repeat
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
 
 
@@ -60,7 +65,34 @@ class CellRef(BaseModel):
 
 _new = object.__new__
 _set = object.__setattr__
-_FIELDS = {"sheet", "row", "col"}  # shared: pydantic copies it before any change
+
+
+def unvalidated(
+    kind: type[BaseModel], names: tuple[str, ...], rows: Iterable[tuple[Any, ...]], given: set[str]
+) -> list[Any]:
+    """Frozen pydantic models from rows of values already of their fields' types, unvalidated.
+
+    Each ``__dict__`` is ``dict(zip(names, row))`` (`names`: every field, in declaration order,
+    as pydantic fills it); all share `given` as their fields-set (frozen models never change it;
+    model_copy copies it first). Built in C loops (map), not one Python step per object: the
+    reader makes tens of thousands of records and cell addresses from a large programme.
+    Equal to validated ones (tests/bench/test_reader_fast_path.py).
+    """
+    dicts = list(map(dict, map(zip, repeat(names), rows)))
+    n = len(dicts)
+    made = list(map(_new, repeat(kind, n)))
+    for attr, values in (
+        ("__dict__", dicts),
+        ("__pydantic_fields_set__", repeat(given, n)),
+        ("__pydantic_extra__", repeat(None, n)),
+        ("__pydantic_private__", repeat(None, n)),
+    ):
+        deque(map(_set, made, repeat(attr), values), maxlen=0)
+    return made
+
+
+_CELL = ("sheet", "row", "col")
+_FIELDS = set(_CELL)  # shared: pydantic copies it before any change
 
 
 def cell_at(sheet: str, row: int, col: int) -> CellRef:
@@ -75,3 +107,8 @@ def cell_at(sheet: str, row: int, col: int) -> CellRef:
     _set(ref, "__pydantic_extra__", None)
     _set(ref, "__pydantic_private__", None)
     return ref
+
+
+def cells_at(sheet: str, rows: list[int], col: int) -> list[CellRef]:
+    """cell_at for many rows of one column."""
+    return unvalidated(CellRef, _CELL, zip(repeat(sheet), rows, repeat(col)), _FIELDS)

@@ -379,3 +379,31 @@ def fast_parser(kind_name: str, choices: tuple[str, ...] = ()) -> Any:
         "PERIOD": _fast_period,
         "YESNO": _fast_yesno,
     }.get(kind_name) or (_fast_choice(choices) if kind_name == "CHOICE" else _fast_blank)
+
+
+_NUMBERS = frozenset({bool, int, float})  # kinds of number that compare equal (1 == 1.0 == True)
+_FLOAT_OR_BLANK = frozenset({float, type(None)})
+
+
+def fast_column(kind_name: str, choices: tuple[str, ...], cells: list[Any]) -> list[Any]:
+    """fast_parser mapped over a column, with the same result, in less time on large tables.
+
+    A column of finite floats (and blanks) in a money or number column is its own result. Where
+    values repeat (IDs, dropdown values, dates), each distinct value is parsed once — unless the
+    column mixes kinds of number (1, 1.0 and True are one dictionary key) or holds floats
+    (0.0 and -0.0 are one key). tests/bench/test_reader_fast_path.py compares it with the map.
+    """
+    fast = fast_parser(kind_name, choices)
+    try:
+        types = set(map(type, cells))
+        if kind_name in ("MONEY", "NUMBER") and types <= _FLOAT_OR_BLANK:
+            if math.isfinite(sum(filter(None, cells))):  # one inf or NaN makes the sum so
+                return list(cells)
+        elif float not in types and len(types & _NUMBERS) <= 1:
+            distinct = set(cells)
+            if 2 * len(distinct) < len(cells):
+                memo = {v: fast(v) for v in distinct}
+                return list(map(memo.__getitem__, cells))
+    except TypeError:  # an unhashable value (grids hold plain values; kept safe all the same)
+        pass
+    return list(map(fast, cells))

@@ -15,8 +15,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from operator import itemgetter
-from typing import Any, NamedTuple
+from itertools import compress, repeat, starmap
+from operator import gt, is_not, itemgetter
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -34,7 +35,7 @@ from evr_xl.model import (
     WorkItem,
     Workstream,
 )
-from evr_xl.model.cellref import cell_at
+from evr_xl.model.cellref import cell_at, cells_at, unvalidated
 from evr_xl.model.periods import PeriodType, parse_period
 from evr_xl.workbook import cells as parse
 from evr_xl.workbook import layout as L
@@ -45,6 +46,12 @@ _QUARTER_HEADER = re.compile(
     r"^\s*(\d{4}\s*[- ]?\s*Q[1-4]|Q[1-4]\s*[- ]?\s*\d{4})\s*$", re.IGNORECASE
 )
 MAX_TEXT = 32767
+
+# What a blank cell (or a missing column) means where it is not the model's own default.
+READ_DEFAULTS: dict[str, dict[str, Any]] = {
+    L.RISKS.sheet: {"status": "Open"},
+    L.WORKPLAN.sheet: {"item_type": "Task"},
+}
 
 RECORD_TYPES: dict[str, type] = {
     L.STAGE_GATES.sheet: StageGate,
@@ -177,19 +184,37 @@ def find_header(grid: Grid, table: L.Table) -> tuple[HeaderMap | None, list[Find
     return HeaderMap(best_row, columns, extra), findings
 
 
-class ParsedRow(NamedTuple):
-    """One table row as read: its row address, parsed values, what required values are missing."""
+@dataclass
+class TableRead:
+    """A table as read, column by column (the reader works per column: faster on large tables).
 
-    ref: CellRef  # the row (column A)
-    values: dict[str, Any]  # field -> parsed value (blank cells left out)
-    missing: list[str] | None  # headers of required values that are blank or bad, else None
-    columns: dict[str, int]  # field -> column: one dict shared by every row of the table
+    ``values[field][i]`` is the parsed value of the table's i-th row under the header (None for a
+    blank or bad cell); ``rows`` the indices of the rows that count (not blank), in reading order;
+    ``missing`` the headers of required values that are blank or bad, by row index. One
+    ``columns`` dict (field -> column) is shared by every record of the table (Record.columns).
+    """
+
+    sheet: str
+    first: int  # the sheet row of index 0
+    size: int  # rows under the header (the length of each values list)
+    columns: dict[str, int]
+    values: dict[str, list[Any]]
+    rows: list[int]
+    missing: dict[int, list[str]]
+
+    def fill(self, key: str, default: Any) -> None:
+        """A default for a field left blank (or without a column)."""
+        column = self.values.get(key)
+        if column is None:
+            self.values[key] = [default] * self.size
+        elif None in column:
+            self.values[key] = [default if v is None else v for v in column]
 
 
 def read_table(
     grid: Grid, table: L.Table, kind: type | None = None
-) -> tuple[list[ParsedRow], list[Finding]]:
-    """Rows of a table, parsed (see ParsedRow); findings for bad cells.
+) -> tuple[TableRead | None, list[Finding]]:
+    """The table's rows, parsed column by column (see TableRead); findings for bad cells.
 
     A blank required cell is a finding here only when the record cannot exist without it (the
     model requires it); accountability fields (owner, KPI, ...) are left to the checks, which
@@ -198,39 +223,29 @@ def read_table(
     needed = {k for k, f in kind.model_fields.items() if f.is_required()} if kind else None
     header, findings = find_header(grid, table)
     if header is None:
-        return [], findings
+        return None, findings
     absent = {c.key for c in table.required if c.key not in header.columns}
     if absent and (needed is None or absent & needed):
-        return [], findings  # a column no record can do without: RD008 says which
-    columns = dict(header.columns)  # shared by all the table's records (Record.columns)
+        return None, findings  # a column no record can do without: RD008 says which
     plan = [(table.column(k), ci) for k, ci in header.columns.items()]
     sheet, first = grid.sheet, header.row + 1  # `first`: the sheet row of raw[0]
     raw = grid.rows[header.row :]
     width = max(ci for _c, ci in plan)
     if raw and min(map(len, raw)) < width:
         raw = [r if len(r) >= width else [*r, *[None] * (width - len(r))] for r in raw]
-    # Which rows count: blank rows (every mapped cell empty or spaces) are allowed anywhere.
-    pick = itemgetter(*[ci - 1 for _c, ci in plan])
-    keep = [not _blank(cells) for cells in map(pick, raw)] if len(plan) > 1 else None
-    if keep is None:  # one mapped column: itemgetter gives the value, not a tuple
-        keep = [not _blank((r[plan[0][1] - 1],)) for r in raw]
+    cells_of = [list(map(itemgetter(ci - 1), raw)) for _c, ci in plan]
+    keep = _counted(cells_of, len(raw))
 
-    # Column by column: the fast parser over the whole column (map, in C), the full parser for
-    # the cells it hands back (SLOW); problems and blank required cells noted by (row, column).
+    # The fast parser over each whole column, the full parser for the cells it hands back (SLOW);
+    # problems and blank required cells noted by (row, column), then sorted into reading order.
     noted: list[tuple[int, int, Finding]] = []
     missing: dict[int, list[str]] = {}
-    parsed: list[list[Any]] = []
+    values_of: dict[str, list[Any]] = {}
     slow = parse.SLOW
-    for j, (col, ci) in enumerate(plan):
-        cells = list(map(itemgetter(ci - 1), raw))
-        values = list(map(parse.fast_parser(col.kind.name, col.choices), cells))
+    for j, ((col, ci), cells) in enumerate(zip(plan, cells_of, strict=True)):
+        values = parse.fast_column(col.kind.name, col.choices, cells)
         problems: set[int] = set()
-        i = -1
-        while True:
-            try:
-                i = values.index(slow, i + 1)
-            except ValueError:
-                break
+        for i in _positions(values, slow):
             value, problem = parse_cell(col, cells[i])
             if problem:
                 problems.add(i)
@@ -238,15 +253,10 @@ def read_table(
                     cell = cell_ref(sheet, first + i, ci)
                     noted.append((i, j, _problem_finding(col, cell, problem)))
             values[i] = value  # None, or a text cut to Excel's limit
-        if col.kind is L.Kind.IDS:
+        if col.kind is L.Kind.IDS and () in values:
             values = [None if v == () else v for v in values]
         if col.required and (needed is None or col.key in needed):
-            i = -1
-            while True:
-                try:
-                    i = values.index(None, i + 1)
-                except ValueError:
-                    break
+            for i in _positions(values, None):
                 if not keep[i]:
                     continue
                 if i not in problems:
@@ -256,42 +266,49 @@ def read_table(
                     )
                     noted.append((i, j, finding("RD001", text, cell_ref(sheet, first + i, ci))))
                 missing.setdefault(i, []).append(col.header)
-        parsed.append(values)
+        values_of[col.key] = values
     noted.sort(key=itemgetter(0, 1))  # the order of reading: row by row, left to right
     findings.extend(f for _i, _j, f in noted)
-
-    keys = [col.key for col, _ci in plan]
-    rows: list[ParsedRow] = []
-    add, row_of = rows.append, _tuple_new  # ParsedRow(...) without its Python-level __new__
-    for i, values in enumerate(zip(*parsed, strict=True)):
-        if keep[i]:
-            record = {k: v for k, v in zip(keys, values, strict=True) if v is not None}
-            add(row_of(ParsedRow, (cell_ref(sheet, first + i, 1), record, missing.get(i), columns)))
-    return rows, findings
+    rows = list(compress(range(len(raw)), keep))
+    read = TableRead(sheet, first, len(raw), dict(header.columns), values_of, rows, missing)
+    return read, findings
 
 
-def _blank(cells: tuple[Any, ...]) -> bool:
-    """Every cell empty or spaces only."""
-    for v in cells:
-        if v is not None and (not isinstance(v, str) or v.strip()):
-            return False
-    return True
+def _positions(values: list[Any], wanted: Any) -> Iterator[int]:
+    """The indices holding `wanted` (found by list.index, in C)."""
+    i = -1
+    while True:
+        try:
+            i = values.index(wanted, i + 1)
+        except ValueError:
+            return
+        yield i
+
+
+def _counted(columns: list[list[Any]], n: int) -> list[bool]:
+    """Which rows count: any mapped cell neither empty nor spaces only (blank rows are allowed)."""
+    marks = []
+    for cells in columns:
+        filled = map(is_not, cells, repeat(None))
+        try:
+            spaces = {v for v in set(cells) if v.__class__ is str and not v.strip()}
+        except TypeError:  # an unhashable value (grids hold plain values; kept safe all the same)
+            spaces = {v for v in cells if v.__class__ is str and not v.strip()}
+        marks.append(list(map(gt, filled, map(spaces.__contains__, cells))) if spaces else filled)
+    if not marks:
+        return [False] * n
+    return list(marks[0]) if len(marks) == 1 else list(map(any, zip(*marks, strict=True)))
 
 
 # CellRef(sheet=sheet, row=row, col=col) without validation: the reader's types are right.
 cell_ref = cell_at
 
-_new = object.__new__
-_set = object.__setattr__
-_tuple_new = tuple.__new__
-
 
 @dataclass(frozen=True)
 class _RecordSpec:
-    names: frozenset[str]  # the record's fields
-    template: dict[str, Any]  # every field in declaration order (as pydantic fills __dict__),
-    # with its (immutable) default; required fields and default factories hold None
-    factories: tuple[tuple[str, Any], ...]  # (field, default factory)
+    names: tuple[str, ...]  # every field, in declaration order (as pydantic fills __dict__)
+    defaults: dict[str, Any]  # field -> its (immutable) default; None for required fields
+    factories: dict[str, Any]  # field -> its default factory
     required: frozenset[str]
 
 
@@ -303,99 +320,98 @@ def _spec(kind: type) -> _RecordSpec:
     if spec is None:
         fields = kind.model_fields
         spec = _RecordSpec(
-            names=frozenset(fields),
-            template={
+            names=tuple(fields),
+            defaults={
                 k: None if f.is_required() or f.default_factory else f.default
                 for k, f in fields.items()
             },
-            factories=tuple((k, f.default_factory) for k, f in fields.items() if f.default_factory),
+            factories={k: f.default_factory for k, f in fields.items() if f.default_factory},
             required=frozenset(k for k, f in fields.items() if f.is_required()),
         )
         _SPECS[kind] = spec
     return spec
 
 
-def _construct(kind: type, spec: _RecordSpec, values: dict[str, Any]) -> Any:
-    """A record from values the reader has already parsed to the field types (no validation).
+def build_records(kind: type, read: TableRead, findings: list[Finding]) -> list[Any]:
+    """The records of a table, in reading order; a row missing required values is left out.
 
-    Equal to ``kind(**values)``: every column kind's parser returns the type of its field
-    (tests/workbook/test_reader.py compares both ways), and the records have no validators.
-    `values` must hold every required field and nothing but fields.
+    The usual row is built without validation: every column kind's parser returns the type of its
+    field and the records have no validators, so the record equals ``kind(**values)``
+    (tests/bench/test_reader_fast_path.py). Its ``model_fields_set`` is the fields the table has
+    a column for (blank or not), with ref and columns. A row lacking a value the model requires
+    but the table does not (no column, or a default that cannot apply) goes through pydantic, and
+    becomes an RD013 finding.
     """
-    record = _new(kind)
-    data = spec.template.copy()
-    data.update(values)  # keeps the declaration order of the template
-    for k, make in spec.factories:
-        if k not in values:
-            data[k] = make()
-    _set(record, "__dict__", data)
-    _set(record, "__pydantic_fields_set__", set(values))
-    _set(record, "__pydantic_extra__", None)
-    _set(record, "__pydantic_private__", None)
-    return record
+    spec = _spec(kind)
+    ok = [i for i in read.rows if i not in read.missing] if read.missing else read.rows
+    odd: set[int] = set()
+    for key in spec.required:
+        column = read.values.get(key)
+        if column is None:
+            odd.update(ok)
+        else:
+            odd.update(_positions(column, None))
+    usual = [i for i in ok if i not in odd] if odd else ok
+    records = _construct_all(kind, spec, read, usual)
+    if not odd:
+        return records
+    built = dict(zip(usual, records, strict=True))
+    for i in sorted(odd.intersection(ok)):
+        record = _validated(kind, read, i, findings)
+        if record is not None:
+            built[i] = record
+    return [built[i] for i in sorted(built)]
 
 
-def _build(
-    kind: type, row: ParsedRow, findings: list[Finding], spec: _RecordSpec | None = None
-) -> Any | None:
-    """A record from a parsed row; None (with a finding) when required values are missing."""
-    if row.missing:
-        return None
-    spec = spec or _spec(kind)
-    fields = row.values
-    if not fields.keys() <= spec.names:
-        fields = {k: v for k, v in fields.items() if k in spec.names}
-    if spec.required <= fields.keys():
-        return _construct(kind, spec, {"ref": row.ref, "columns": row.columns, **fields})
+def _construct_all(kind: type, spec: _RecordSpec, read: TableRead, rows: list[int]) -> list[Any]:
+    """Records for rows whose every required value is there, without validation (column-wise)."""
+    sources: list[Any] = []
+    for key in spec.names:
+        column = read.values.get(key)
+        make = spec.factories.get(key)
+        if key == "ref":
+            first = read.first
+            sources.append(cells_at(read.sheet, [first + i for i in rows], 1))
+        elif key == "columns":
+            sources.append(repeat(read.columns))
+        elif column is not None:
+            taken = list(map(column.__getitem__, rows))
+            if None in taken and (make is not None or spec.defaults[key] is not None):
+                default = spec.defaults[key]
+                taken = [(make() if make else default) if v is None else v for v in taken]
+            sources.append(taken)
+        elif make is not None:
+            sources.append(starmap(make, repeat((), len(rows))))
+        else:
+            sources.append(repeat(spec.defaults[key]))
+    given = {"ref", "columns", *(k for k in read.values if k in spec.defaults)}
+    return unvalidated(kind, spec.names, zip(*sources, strict=False), given)  # repeats: endless
+
+
+def _validated(kind: type, read: TableRead, i: int, findings: list[Finding]) -> Any | None:
+    """A record through pydantic, for an odd row; None (with an RD013 finding) if it fails."""
+    ref = cell_ref(read.sheet, read.first + i, 1)
+    fields = {
+        k: column[i]
+        for k, column in read.values.items()
+        if column[i] is not None and k in _spec(kind).defaults
+    }
     try:
-        return kind(ref=row.ref, columns=row.columns, **fields)
+        return kind(ref=ref, columns=read.columns, **fields)
     except ValidationError as exc:
         err = exc.errors()[0]
         key = str(err["loc"][0]) if err.get("loc") else ""
-        ci = row.columns.get(key)
-        cell = row.ref if ci is None else cell_ref(row.ref.sheet, row.ref.row, ci)
+        ci = read.columns.get(key)
+        cell = ref if ci is None else cell_ref(ref.sheet, ref.row, ci)
         findings.append(
             finding(
                 "RD013",
-                f"row {row.ref.row} not read: {key} {err['msg']}",
+                f"row {ref.row} not read: {key} {err['msg']}",
                 cell,
                 "Correct the value; the row is left out until then.",
             )
         )
         return None
-
-
-def _build_all(kind: type, rows: list[ParsedRow], findings: list[Finding]) -> list[Any]:
-    """The records of a table: _build for each row, with _construct inlined for the usual row."""
-    spec = _spec(kind)
-    names, required, template = spec.names, spec.required, spec.template
-    factories = [(k, make) for k, make in spec.factories if k not in ("ref", "columns")]
-    records = []
-    add = records.append
-    for row in rows:
-        ref, fields, missing, columns = row
-        if missing:
-            continue
-        keys = fields.keys()
-        if not (keys <= names and required <= keys):
-            record = _build(kind, row, findings, spec)  # odd rows: filtered, or validated
-            if record is not None:
-                add(record)
-            continue
-        record = _new(kind)
-        data = template.copy()
-        data.update(fields)  # keeps the declaration order of the template
-        data["ref"] = ref
-        data["columns"] = columns
-        for k, make in factories:
-            if k not in fields:
-                data[k] = make()
-        _set(record, "__dict__", data)
-        _set(record, "__pydantic_fields_set__", {"ref", "columns", *keys})
-        _set(record, "__pydantic_extra__", None)
-        _set(record, "__pydantic_private__", None)
-        add(record)
-    return records
 
 
 def read_settings(grid: Grid) -> tuple[ProgramSettings | None, list[Finding]]:
@@ -547,14 +563,6 @@ def read_value_plan(
     return rows, findings
 
 
-def _apply_defaults(rows: list[ParsedRow], table: L.Table) -> None:
-    for row in rows:
-        if table is L.RISKS:
-            row.values.setdefault("status", "Open")
-        if table is L.WORKPLAN and "item_type" not in row.values and not row.missing:
-            row.values["item_type"] = "Task"
-
-
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """No cyclic garbage collection inside: for building hundreds of thousands of objects.
@@ -615,10 +623,14 @@ def _read_grids(grids: dict[str, Grid], source: str) -> tuple[ProgramData | None
             findings += f
             continue
         kind = RECORD_TYPES[table.sheet]
-        rows, f = read_table(grid, table, kind)
+        read, f = read_table(grid, table, kind)
         findings += f
-        _apply_defaults(rows, table)
-        collected[table.sheet] = _build_all(kind, rows, findings)
+        if read is None:
+            collected[table.sheet] = []
+            continue
+        for key, default in READ_DEFAULTS.get(table.sheet, {}).items():
+            read.fill(key, default)
+        collected[table.sheet] = build_records(kind, read, findings)
     if settings is None:
         return None, findings
     data = ProgramData(

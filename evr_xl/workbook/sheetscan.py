@@ -46,6 +46,12 @@ _CELL_PLAIN_ROW = re.compile(rb"<c r=\"[A-Z]{1,3}([0-9]{1,7})\"")
 _CELL_PLAIN_COL = re.compile(rb"<c r=\"([A-Z]{1,3})[0-9]{1,7}\"")
 _ROW_PLAIN = re.compile(rb"<row r=\"([0-9]{1,7})\"")
 _FORMULA_PLAIN = re.compile(rb"<f[\s/>]")
+# The bound (_surely_within): a cell tag that is not `<c r="` + one letter + at most five digits,
+# and a row tag that is not `<row r="` + at most five digits. None of either in an unprefixed
+# sheet means every cell lies within A1:Z99999.
+_CELL_NOT_NARROW = re.compile(rb'<c(?! r="[A-Z][0-9]{1,5}")[\s/>]')
+_ROW_NOT_SHORT = re.compile(rb'<row(?! r="[0-9]{1,5}")[\s/>]')
+NARROW_CELLS = 26 * 99_999  # A1:Z99999
 
 RT_OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
@@ -58,7 +64,7 @@ class SheetRefused(Exception):
 class SheetScan:
     """What the raw XML says that calamine does not: the extent, errors and uncached formulas."""
 
-    max_row: int = 0
+    max_row: int = 0  # the extent: 0 when the sheet was proved narrow (_surely_within)
     max_col: int = 0
     farthest: str = ""  # the coordinate that sets the extent
     special: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> marker
@@ -102,6 +108,19 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
                 path = target.lstrip("/") if target.startswith("/") else join("xl", target)
                 parts[el.get("name") or ""] = normpath(path)
     return parts
+
+
+def _surely_within(xml: bytes) -> bool:
+    """True when the sheet's cells provably lie within A1:Z99999 (fewer than MAX_SHEET_CELLS).
+
+    Three searches in C, no list of matches: no prefixed element, and every cell and row tag in
+    the narrow form (see _CELL_NOT_NARROW). It proves the bound only; False says nothing, and
+    the exact extent is then computed (_extent). The sheets of a programme are usually narrow,
+    so the usual refresh skips the extent (tests/bench/test_sheetscan_fast.py).
+    """
+    return not (
+        _PREFIXED.search(xml) or _CELL_NOT_NARROW.search(xml) or _ROW_NOT_SHORT.search(xml)
+    )
 
 
 def _extent(xml: bytes) -> tuple[int, int, str]:
@@ -207,6 +226,8 @@ def scan_sheet(z: zipfile.ZipFile, part: str, sheet: str, source: str) -> SheetS
             f"{source}: sheet '{sheet}' declares XML entities (a DOCTYPE), which Excel never "
             "writes; refused as possibly hostile. Open the file in Excel and save it as a new .xlsx."
         )
+    if _surely_within(xml):
+        return SheetScan(special=_special_cells(xml))
     max_row, max_col, farthest = _extent(xml)
     if max_row * max_col > MAX_SHEET_CELLS:
         where = f"{sheet}!{farthest}" if " " not in farthest else f"{sheet} ({farthest})"

@@ -1,7 +1,8 @@
 """The reader's fast paths give exactly what the full parsers and pydantic validation give.
 
 cells.fast_parser handles the common clean cells and hands everything else (SLOW) to the full
-parser; reader._construct builds records without validation. Both are speed-ups only
+parser, cells.fast_column maps it over a column (once per distinct value where that is safe);
+reader.build_records builds records without validation (model.cellref.unvalidated). Both are speed-ups only
 (docs/performance.md): these tests pin that values, types and problems are unchanged.
 """
 
@@ -12,9 +13,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from evr_xl.model import CellRef, WorkItem
+from evr_xl.model.cellref import cells_at, unvalidated
 from evr_xl.workbook import cells as P
 from evr_xl.workbook import layout as L
-from evr_xl.workbook.reader import _construct, _spec, cell_ref, parse_cell
+from evr_xl.workbook.reader import TableRead, _spec, build_records, cell_ref, parse_cell
 
 VALUES = [
     None, "", " ", "abc", " abc ", "#N/A", " #REF! ", "#ref!", "#hashtag", "x" * 40_000, " vd-001 ",
@@ -45,6 +47,7 @@ def test_unvalidated_records_equal_validated_ones() -> None:
     ref = cell_ref("Workplan", 5, 1)
     assert ref == CellRef(sheet="Workplan", row=5, col=1)
     assert ref.model_fields_set == CellRef(sheet="Workplan", row=5, col=1).model_fields_set
+    assert cells_at("Workplan", [5, 6], 1) == [ref, CellRef(sheet="Workplan", row=6, col=1)]
     values = {
         "ref": ref,
         "cells": {"item_id": ref, "planned_finish": cell_ref("Workplan", 5, 7)},
@@ -54,13 +57,76 @@ def test_unvalidated_records_equal_validated_ones() -> None:
         "planned_finish": date(2026, 3, 31),
         "enables": ("VD-001",),
     }
-    fast = _construct(WorkItem, _spec(WorkItem), values)
     slow = WorkItem(**values)
+    names = _spec(WorkItem).names
+    (fast,) = unvalidated(WorkItem, names, [tuple(slow.__dict__[k] for k in names)], set(values))
     assert fast == slow
     assert fast.model_dump() == slow.model_dump()
     assert list(fast.__dict__) == list(slow.__dict__)
     assert fast.model_fields_set == slow.model_fields_set
     assert fast.model_copy(update={"status": "Complete"}).status == "Complete"
+    assert fast.model_fields_set == set(values)  # model_copy copied the shared set
+
+
+def test_built_records_equal_validated_ones_with_defaults_and_odd_rows() -> None:
+    """build_records: defaults for blanks, factories, rows the model cannot take (RD013)."""
+    columns = {"item_id": 1, "workstream_id": 2, "item": 3, "planned_finish": 4, "enables": 5}
+    read = TableRead(
+        sheet="Workplan",
+        first=5,
+        size=4,
+        columns=columns,
+        values={
+            "item_id": ["WP-1", "WP-2", None, "WP-4"],
+            "workstream_id": ["WS-1", "WS-1", "WS-2", None],
+            "item": ["Step", "Next", None, "Last"],
+            "planned_finish": [date(2026, 3, 1), None, None, date(2026, 5, 1)],
+            "enables": [("VD-001",), None, None, None],
+        },
+        rows=[0, 1, 3],  # row 2 is blank
+        missing={},
+    )
+    findings: list = []
+    got = build_records(WorkItem, read, findings)
+    # WP-2 lacks a planned finish and WP-4 a workstream: the model requires both, the table
+    # (here) said nothing, so pydantic decides: RD013 for each, in reading order.
+    assert [r.item_id for r in got] == ["WP-1"]
+    assert [f.code for f in findings] == ["RD013", "RD013"]
+    assert [f.cell.a1 for f in findings] == ["Workplan!D6", "Workplan!B8"]
+    want = WorkItem(
+        ref=CellRef(sheet="Workplan", row=5, col=1),
+        columns=columns,
+        item_id="WP-1",
+        workstream_id="WS-1",
+        item="Step",
+        planned_finish=date(2026, 3, 1),
+        enables=("VD-001",),
+    )
+    assert got[0] == want and list(got[0].__dict__) == list(want.__dict__)
+    assert got[0].status is None and got[0].item_type == "Task" and got[0].cells == {}
+    read.values["enables"] = [None] * 4
+    (blank_enables,) = build_records(WorkItem, read, [])
+    assert blank_enables.enables == ()  # the model's default for a blank
+
+
+def test_fast_column_equals_the_parser_mapped() -> None:
+    mixed = [*VALUES, *VALUES, 1, 1.0, True, -0.0, 0.0, "VD-001", "VD-001"]
+    columns = {
+        "mixed": mixed,
+        "ids": ["VD-001", " vd-002 ", None, "VD-001", "#N/A", "VD-001", None, None],
+        "floats": [1.5, None, 2.0, -0.0, 3.25, None],
+        "inf": [1.0, float("inf"), None, 2.0],
+        "numbers and bools": [1, True, 1.0, 0, False, 1, 1, 1],
+        "dates": [datetime(2026, 3, 5), None, datetime(2026, 3, 5), date(2026, 3, 5)] * 3,
+    }
+    for column in (c for t in L.INPUT_TABLES for c in t.columns):
+        fast = P.fast_parser(column.kind.name, column.choices)
+        for name, cells in columns.items():
+            want = list(map(fast, cells))
+            got = P.fast_column(column.kind.name, column.choices, cells)
+            assert len(got) == len(want)
+            for w, g in zip(want, got, strict=True):
+                assert g is w or _same(w, g), (column.key, name, w, g)
 
 
 def test_records_share_their_table_columns_and_name_each_cell(tmp_path: Path) -> None:

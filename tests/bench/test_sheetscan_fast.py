@@ -92,3 +92,31 @@ def test_fast_path_never_disagrees(rows: list[str]) -> None:
     fast = S._extent_fast(xml)
     assert fast is None or fast == S._extent_exact(xml)
     assert S._extent(xml) == S._extent_exact(xml)
+
+
+def test_narrow_bound_is_within_the_limit() -> None:
+    assert S.NARROW_CELLS <= S.MAX_SHEET_CELLS
+
+
+def test_narrow_bound_holds_only_when_proved() -> None:
+    assert S._surely_within(PLAIN)
+    assert S._surely_within(ODD["empty"]) and S._surely_within(ODD["rows only"])
+    assert S._surely_within(ODD["leading zeros"])  # "A0007": row 7, four digits
+    for name in ("far cell first", "wide"):
+        assert not S._surely_within(ODD[name]), name
+    for name, xml in GENERAL.items():
+        assert not S._surely_within(xml), name
+    far_row = sheet(b'<row r="1"><c r="A1"/></row><row r="100000"><c r="A100000"/></row>')
+    assert not S._surely_within(far_row)
+    far_tag = sheet(b'<row r="1"><c r="A1"/></row><row r="123456"/>')
+    assert not S._surely_within(far_tag)
+    assert S._surely_within(sheet(b'<row r="99999"><c r="Z99999" t="e"><v>#N/A</v></c></row>'))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_row_tag, max_size=6))
+def test_narrow_bound_never_lies(rows: list[str]) -> None:
+    xml = sheet("".join(rows).encode())
+    if S._surely_within(xml):
+        max_row, max_col, _far = S._extent_exact(xml)
+        assert max_row <= 99_999 and max_col <= 26
