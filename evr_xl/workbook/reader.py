@@ -571,13 +571,20 @@ def gc_paused() -> Iterator[None]:
     records, cell addresses), so collections triggered while building them made reading a
     large programme 2-3x slower (benchmarks/, docs/performance.md). Reference counting still
     frees what it can; the collector resumes, as it was, on the way out.
+
+    On the way out, what was built inside goes straight to the oldest generation (freeze, then
+    unfreeze): otherwise the first collection after resuming walks all of it at once (~50 ms on
+    a large programme) only to find it alive. It stays collectable: the oldest generation is
+    collected as usual, when enough has been added to it.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if was_enabled:
+        if was_enabled:  # the outermost pause (an inner one finds the collector disabled)
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
