@@ -14,7 +14,14 @@ from evr_xl.findings import Finding, counts
 from evr_xl.model import ProgramData
 from evr_xl.model.cellref import column_letter
 from evr_xl.outputs.sheet import CellSpec, ConditionalFormat, PrintSettings, SheetSpec, escape_text
-from evr_xl.outputs.sheets import Col, clean, table_cells, title_cells, workstream_rows
+from evr_xl.outputs.sheets import (
+    Col,
+    clean,
+    frame_columns,
+    table_cells,
+    title_cells,
+    workstream_values,
+)
 from evr_xl.units import excel_money_format, money, pct
 
 TILE_WIDTH = 2  # columns per KPI tile
@@ -109,10 +116,11 @@ def dashboard_sheet(data: ProgramData, results: Results, findings: Sequence[Find
             style="subtitle",
         )
     )
-    ws_rows = workstream_rows(results)
-    ws_links = {i: "'Workstream Metrics'!A1" for i in range(len(ws_rows))}
-    ws_cells, ws_last = table_cells(WS_COLUMNS, ws_rows, cur, top=row + 1, links=ws_links)
-    cells += ws_cells
+    ws_values = workstream_values(results)
+    n_ws = len(results.workstreams)
+    ws_links = {i: "'Workstream Metrics'!A1" for i in range(n_ws)}
+    ws_table, ws_last = table_cells(WS_COLUMNS, ws_values, cur, top=row + 1, links=ws_links)
+    cells += ws_table  # a small sheet: its tables as plain cells
 
     row = ws_last + 2
     cells.append(
@@ -126,16 +134,16 @@ def dashboard_sheet(data: ProgramData, results: Results, findings: Sequence[Find
     top = results.drivers[results.drivers["value_at_risk"] > 0].sort_values(
         "value_at_risk", ascending=False
     )
-    top_rows = top.head(TOP_AT_RISK).to_dict("records")
-    top_cells, top_last = table_cells(
+    top = top.head(TOP_AT_RISK)
+    top_table, top_last = table_cells(
         TOP_COLUMNS,
-        top_rows,
+        frame_columns(top),
         cur,
         top=row + 1,
-        links={i: "'Driver Metrics'!A1" for i in range(len(top_rows))},
+        links={i: "'Driver Metrics'!A1" for i in range(len(top))},
     )
-    cells += top_cells
-    if not top_rows:
+    cells += top_table
+    if top.empty:
         cells.append(
             CellSpec(
                 row + 2,
@@ -168,9 +176,9 @@ def dashboard_sheet(data: ProgramData, results: Results, findings: Sequence[Find
         )
     )
 
-    rag_ranges = [f"F{ws_last - len(ws_rows) + 1}:F{ws_last}"] if ws_rows else []
-    if top_rows:
-        rag_ranges.append(f"G{top_last - len(top_rows) + 1}:G{top_last}")
+    rag_ranges = [f"F{ws_last - n_ws + 1}:F{ws_last}"] if n_ws else []
+    if not top.empty:
+        rag_ranges.append(f"G{top_last - len(top) + 1}:G{top_last}")
     cond = tuple(
         ConditionalFormat(r, v, f"rag_{v.lower()}")
         for r in rag_ranges

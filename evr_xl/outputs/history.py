@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from evr_xl.engine import Results
-from evr_xl.outputs.sheet import PrintSettings, SheetSpec
+from evr_xl.outputs.sheet import Cells, PrintSettings, SheetSpec
 from evr_xl.outputs.sheets import HEADER_ROW, Col, rag_formats, table_cells, title_cells
 from evr_xl.workbook.grids import Grid
 from evr_xl.workbook.layout import normalise_header
@@ -64,9 +64,10 @@ def snapshot(results: Results, taken_at: datetime) -> Snapshot:
     p = results.program
     program = {k: getattr(p, k) for k in FIGURES} | {"name": p.name, "rag": p.rag}
     d = results.drivers
+    columns = [d[k].tolist() for k in ("driver_id", "name", "rag", *FIGURES)]
     drivers = {
-        str(i): {"name": r["name"], "rag": r["rag"], **{k: float(r[k]) for k in FIGURES}}
-        for i, r in zip(d["driver_id"], d.to_dict("records"), strict=True)
+        str(i): {"name": name, "rag": rag, **dict(zip(FIGURES, map(float, figures), strict=True))}
+        for i, name, rag, *figures in zip(*columns, strict=True)
     }
     return Snapshot(p.as_of, taken_at.strftime("%Y-%m-%d %H:%M"), program, drivers)
 
@@ -121,15 +122,16 @@ def merge(previous: list[Snapshot], new: Snapshot) -> list[Snapshot]:
 
 def history_sheet(snapshots: list[Snapshot], currency: str, name: str) -> SheetSpec:
     rows = [row for s in snapshots for row in s.rows()]
-    cells, last = table_cells(COLUMNS, rows, currency)
-    cells += title_cells(
+    values = {c.key: [row.get(c.key) for row in rows] for c in COLUMNS}
+    table, last = table_cells(COLUMNS, values, currency)
+    titles = title_cells(
         f"History — {name}",
         f"{currency} · one snapshot per refresh (a second refresh for the same as-of replaces "
         "it) · written by EVR: do not edit.",
     )
     return SheetSpec(
         name=SHEET,
-        cells=tuple(cells),
+        cells=Cells(table, titles),
         col_widths={c + 1: col.width for c, col in enumerate(COLUMNS)},
         freeze=f"A{HEADER_ROW + 1}",
         conditional_formats=rag_formats(COLUMNS, HEADER_ROW + 1, last),

@@ -4,6 +4,8 @@ A `SheetSpec` lists its cells (`CellSpec`), column widths, frozen panes, merges,
 formats, tab colour, gridlines and print settings. A cell's look is one of a small fixed set of
 named styles (`STYLES`), so a renderer adds at most a few dozen formats to a workbook and adds the
 same ones on every refresh. Hyperlinks are internal only: a location such as ``'Workplan'!L14``.
+A big table is held by column (`Table`) among the other cells (`Cells`): to every reader still a
+sequence of `CellSpec`, but the file writer can take it a column at a time.
 
 Two renderers read these descriptions: the part-level file writer (`evr_xl.workbook.writer`) and
 the live-Excel adapter. Neither needs anything but this module.
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from evr_xl.workbook.layout import COLOURS
@@ -97,6 +100,108 @@ class CellSpec:
             raise ValueError(f"hyperlink longer than {EXCEL_MAX_LINK} characters")
 
 
+class _CellSequence(Sequence[CellSpec]):
+    """Cells as a sequence: equal to any sequence of the same cells."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return tuple(self) == tuple(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, eq=False)
+class Table(_CellSequence):
+    """A table held by column: a header row at `top`, then one row per record, from column A.
+
+    The big output sheets are tables of thousands of rows. Held by column, a table costs a list
+    per column instead of an object per cell, and the file writer converts it a column at a
+    time. As a sequence it is its cells one by one — the header, then row by row; a linked
+    record's first cell in the "link" style — for renderers that take cells.
+    """
+
+    top: int
+    headers: tuple[str, ...]
+    columns: tuple[Sequence[CellValue], ...]  # per column, its values made safe, top to bottom
+    number_formats: tuple[str | None, ...]
+    links: Mapping[int, str] = field(default_factory=dict)  # record i -> its first cell's link
+
+    def __post_init__(self) -> None:
+        if not len(self.headers) == len(self.columns) == len(self.number_formats):
+            raise ValueError("a table needs one header and one number format per column")
+        if any(len(column) != self.n_rows for column in self.columns):
+            raise ValueError("the columns of a table differ in length")
+        if not (
+            1 <= self.top and self.top + self.n_rows <= 1_048_576 and len(self.headers) <= 16_384
+        ):
+            raise ValueError("the table does not fit on an Excel sheet")
+        if any(len(link) > EXCEL_MAX_LINK for link in self.links.values()):
+            raise ValueError(f"hyperlink longer than {EXCEL_MAX_LINK} characters")
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+    def __len__(self) -> int:
+        return len(self.headers) * (1 + self.n_rows)
+
+    def __getitem__(self, index: int) -> CellSpec:  # type: ignore[override]
+        if not -len(self) <= index < len(self):
+            raise IndexError("table cell index out of range")
+        row, col = divmod(index % len(self), len(self.headers))
+        return self._cell(row, col)
+
+    def __iter__(self) -> Iterator[CellSpec]:
+        for row in range(1 + self.n_rows):
+            for col in range(len(self.headers)):
+                yield self._cell(row, col)
+
+    def _cell(self, row: int, col: int) -> CellSpec:
+        """The cell `row` rows below the header's (0 = the header), `col` columns from A."""
+        if row == 0:
+            return CellSpec(self.top, col + 1, self.headers[col], style="header")
+        link = self.links.get(row - 1) if col == 0 else None
+        return CellSpec(
+            self.top + row,
+            col + 1,
+            self.columns[col][row - 1],
+            self.number_formats[col],
+            "link" if link else None,
+            link,
+        )
+
+
+class Cells(_CellSequence):
+    """A sheet's cells in blocks — lists of `CellSpec` and `Table`s — read as one sequence.
+
+    Lets a sheet keep its tables by column while every reader still sees cells, in block order.
+    """
+
+    __slots__ = ("blocks",)
+
+    def __init__(self, *blocks: Sequence[CellSpec]) -> None:
+        self.blocks = blocks
+
+    def __len__(self) -> int:
+        return sum(map(len, self.blocks))
+
+    def __getitem__(self, index: int) -> CellSpec:  # type: ignore[override]
+        if index < 0:
+            index += len(self)
+        for block in self.blocks:
+            if 0 <= index < len(block):
+                return block[index]
+            index -= len(block)
+        raise IndexError("cell index out of range")
+
+    def __iter__(self) -> Iterator[CellSpec]:
+        for block in self.blocks:
+            yield from block
+
+
 @dataclass(frozen=True)
 class ConditionalFormat:
     """Paint cells of `cell_range` (A1 form, e.g. "H5:H40") with `style` when equal to `equals`.
@@ -131,7 +236,7 @@ class SheetSpec:
     """One output sheet, complete: a refresh replaces the whole sheet with this."""
 
     name: str
-    cells: tuple[CellSpec, ...] | list[CellSpec] = ()
+    cells: Sequence[CellSpec] = ()  # a tuple or list of cells, or `Cells` holding tables
     col_widths: dict[int, float] = field(default_factory=dict)
     row_heights: dict[int, float] = field(default_factory=dict)
     freeze: str | None = None  # top-left cell of the scrolling area, e.g. "B5"
@@ -173,6 +278,7 @@ def sheet_name_problem(name: str) -> str | None:
 # XML 1.0 allows tab, LF, CR and everything from U+0020 except surrogates, U+FFFE and U+FFFF.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _FORMULA_START = re.compile(r"[\s]*[=+\-@]")
+_FORMULA_CHARACTERS = ("=", "+", "-", "@")
 
 
 def escape_text(text: str) -> str:
@@ -181,7 +287,9 @@ def escape_text(text: str) -> str:
     Control characters XML 1.0 cannot hold are removed; text longer than Excel's limit is cut
     and ends with an ellipsis. XML escaping itself (``&``, ``<``) is the renderer's job.
     """
-    text = _ILLEGAL_XML.sub("", str(text))
+    text = str(text)
+    if not text.isprintable():  # every character XML cannot hold is unprintable: test first
+        text = _ILLEGAL_XML.sub("", text)
     if len(text) > EXCEL_MAX_TEXT:
         text = text[: EXCEL_MAX_TEXT - 1] + ELLIPSIS
     return text
@@ -193,7 +301,10 @@ def looks_like_formula(text: str) -> bool:
     That is text starting with ``= + - @``, also after leading spaces, tabs or line breaks.
     A renderer sets the quote prefix on such cells, the file equivalent of a leading apostrophe.
     """
-    return bool(_FORMULA_START.match(text))
+    first = text[:1]
+    if first.isspace():  # rare: let the pattern skip the leading white space
+        return bool(_FORMULA_START.match(text))
+    return first in _FORMULA_CHARACTERS
 
 
 def escape_csv_cell(value: object) -> object:

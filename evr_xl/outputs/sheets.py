@@ -8,7 +8,7 @@ by evr_xl.workbook.writer and to a live book by evr_xl.excel.render.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,15 @@ from evr_xl.engine import Results
 from evr_xl.findings import Finding, counts, sort_findings
 from evr_xl.model import CellRef, ProgramData
 from evr_xl.model.cellref import column_letter
-from evr_xl.outputs.sheet import CellSpec, ConditionalFormat, PrintSettings, SheetSpec, escape_text
+from evr_xl.outputs.sheet import (
+    Cells,
+    CellSpec,
+    ConditionalFormat,
+    PrintSettings,
+    SheetSpec,
+    Table,
+    escape_text,
+)
 from evr_xl.units import excel_money_format
 
 HEADER_ROW = 4
@@ -80,32 +88,36 @@ def subtitle_for(results: Results, what: str) -> str:
 
 def table_cells(
     columns: Sequence[Col],
-    rows: Iterable[dict[str, Any]],
+    values: Mapping[str, Sequence[Any]],
     currency: str,
     *,
     top: int = HEADER_ROW,
-    links: dict[int, str] | None = None,
-) -> tuple[list[CellSpec], int]:
-    """Header + rows as cells; returns (cells, last row). `links[i]` links row i's first cell."""
+    links: Mapping[int, str] | None = None,
+) -> tuple[Table, int]:
+    """Header + rows as a `Table`; returns (table, last row).
+
+    `values[col.key]` holds one column's values, top to bottom (a missing key is a blank
+    column): columns, because pandas hands them over far faster than rows of dicts.
+    `links[i]` links row i's first cell.
+    """
     fmt = {"money": excel_money_format(currency), "pct": PCT, "int": INT}
-    cells = [CellSpec(top, c + 1, col.header, style="header") for c, col in enumerate(columns)]
-    r = top
-    for i, row in enumerate(rows):
-        r = top + 1 + i
-        for c, col in enumerate(columns):
-            value = clean(row.get(col.key))
-            link = links.get(i) if links and c == 0 else None
-            cells.append(
-                CellSpec(
-                    r,
-                    c + 1,
-                    value,
-                    number_format=fmt.get(col.kind),
-                    style="link" if link else None,
-                    hyperlink=link,
-                )
-            )
-    return cells, r
+    n_rows = max(map(len, values.values()), default=0)
+    table = Table(
+        top,
+        tuple(col.header for col in columns),
+        tuple(
+            list(map(clean, values[col.key])) if col.key in values else [None] * n_rows
+            for col in columns
+        ),
+        tuple(fmt.get(col.kind) for col in columns),
+        links or {},
+    )
+    return table, top + table.n_rows
+
+
+def frame_columns(frame: pd.DataFrame) -> dict[str, list[Any]]:
+    """A DataFrame's columns as lists of Python values, for `table_cells`."""
+    return {key: frame[key].tolist() for key in frame.columns}
 
 
 def rag_formats(columns: Sequence[Col], first: int, last: int) -> tuple[ConditionalFormat, ...]:
@@ -121,12 +133,10 @@ def rag_formats(columns: Sequence[Col], first: int, last: int) -> tuple[Conditio
     return tuple(out)
 
 
-def _sheet(
-    name: str, cells: list[CellSpec], columns: Sequence[Col], last: int, footer: str
-) -> SheetSpec:
+def _sheet(name: str, cells: Cells, columns: Sequence[Col], last: int, footer: str) -> SheetSpec:
     return SheetSpec(
         name=name,
-        cells=tuple(cells),
+        cells=cells,
         col_widths={c + 1: col.width for c, col in enumerate(columns)},
         freeze=f"B{HEADER_ROW + 1}",
         conditional_formats=rag_formats(columns, HEADER_ROW + 1, last),
@@ -171,12 +181,13 @@ def _input_links(records: Iterable[Any], key: str) -> dict[str, str]:
 def driver_metrics_sheet(data: ProgramData, results: Results) -> SheetSpec:
     """One row per value driver; the ID links to the driver's row on Value Drivers."""
     p = results.program
-    rows = results.drivers.to_dict("records")
+    values = frame_columns(results.drivers)
     where = _input_links(data.drivers, "driver_id")
-    links = {i: where[r["driver_id"]] for i, r in enumerate(rows) if r["driver_id"] in where}
-    cells, last = table_cells(DRIVER_COLUMNS, rows, p.currency, links=links)
-    cells += title_cells(
-        f"Driver Metrics — {p.name}", subtitle_for(results, "Money in " + p.currency)
+    links = {i: where[d] for i, d in enumerate(values["driver_id"]) if d in where}
+    table, last = table_cells(DRIVER_COLUMNS, values, p.currency, links=links)
+    cells = Cells(
+        table,
+        title_cells(f"Driver Metrics — {p.name}", subtitle_for(results, "Money in " + p.currency)),
     )
     return _sheet(
         "Driver Metrics",
@@ -206,35 +217,37 @@ WORKSTREAM_COLUMNS = (
 )
 
 
-def workstream_rows(results: Results) -> list[dict[str, Any]]:
-    rows = results.workstreams.to_dict("records")
-    for r in rows:
-        r["flag"] = "YES — tasks done, value not" if r.get("green_on_tasks_red_on_value") else ""
-    return rows
+def workstream_values(results: Results) -> dict[str, list[Any]]:
+    """The workstream table by column, with the "green on tasks, red on value" flag as text."""
+    values = frame_columns(results.workstreams)
+    values["flag"] = [
+        "YES — tasks done, value not" if green_red else ""
+        for green_red in values["green_on_tasks_red_on_value"]
+    ]
+    return values
 
 
 def workstream_metrics_sheet(data: ProgramData, results: Results) -> SheetSpec:
     p = results.program
-    rows = workstream_rows(results)
+    values = workstream_values(results)
     where = _input_links(data.workstreams, "workstream_id")
-    links = {
-        i: where[r["workstream_id"]] for i, r in enumerate(rows) if r["workstream_id"] in where
-    }
-    cells, last = table_cells(WORKSTREAM_COLUMNS, rows, p.currency, links=links)
-    cells += title_cells(
-        f"Workstream Metrics — {p.name}",
-        subtitle_for(results, "Task completion vs value realization"),
+    links = {i: where[w] for i, w in enumerate(values["workstream_id"]) if w in where}
+    table, last = table_cells(WORKSTREAM_COLUMNS, values, p.currency, links=links)
+    note = CellSpec(
+        last + 2,
+        1,
+        "Divergence = task completion % − value realization %. "
+        "'Green on tasks, red on value': tasks at or above the green threshold while the "
+        "value RAG is Red — the work is done but the value is not coming.",
+        style="note",
     )
-    note_row = last + 2
-    cells.append(
-        CellSpec(
-            note_row,
-            1,
-            "Divergence = task completion % − value realization %. "
-            "'Green on tasks, red on value': tasks at or above the green threshold while the "
-            "value RAG is Red — the work is done but the value is not coming.",
-            style="note",
-        )
+    cells = Cells(
+        table,
+        title_cells(
+            f"Workstream Metrics — {p.name}",
+            subtitle_for(results, "Task completion vs value realization"),
+        ),
+        [note],
     )
     return _sheet(
         "Workstream Metrics",
@@ -257,26 +270,24 @@ FINDING_COLUMNS = (
 def findings_sheet(findings: Sequence[Finding], source: str, as_of: str) -> SheetSpec:
     """Every finding, errors first, each with a link to the cell to fix."""
     ordered = sort_findings(list(findings))
-    rows = [
-        {
-            "where": f.where or "(programme)",
-            "severity": f.severity.value,
-            "code": f.code,
-            "message": f.message,
-            "fix": f.fix,
-        }
-        for f in ordered
-    ]
+    values = {
+        "where": [f.where or "(programme)" for f in ordered],
+        "severity": [f.severity.value for f in ordered],
+        "code": [f.code for f in ordered],
+        "message": [f.message for f in ordered],
+        "fix": [f.fix for f in ordered],
+    }
     links = {i: _link(f.cell) for i, f in enumerate(ordered) if f.cell is not None}
-    cells, last = table_cells(FINDING_COLUMNS, rows, "", links=links)
+    table, last = table_cells(FINDING_COLUMNS, values, "", links=links)
     c = counts(list(findings))
-    cells += title_cells(
+    titles = title_cells(
         f"Findings — {source}",
         f"As of {as_of} · {c['Error']} error(s), {c['Warning']} warning(s), {c['Info']} note(s)"
         " · click a cell address to go there · rewritten on each refresh.",
     )
-    if not rows:
-        cells.append(CellSpec(HEADER_ROW + 1, 1, "No findings: every check passed.", style="note"))
+    if not ordered:
+        titles.append(CellSpec(HEADER_ROW + 1, 1, "No findings: every check passed.", style="note"))
+    cells = Cells(table, titles)
     sev = tuple(
         ConditionalFormat(f"B{HEADER_ROW + 1}:B{max(last, HEADER_ROW + 1)}", s, style)
         for s, style in (("Error", "rag_red"), ("Warning", "rag_amber"), ("Info", "rag_green"))

@@ -45,7 +45,7 @@ from evr_xl.workbook.xlsxparts import (
     remove_relationship,
     uses_1904_dates,
 )
-from evr_xl.workbook.xlsxsheet import cell_formats, prepare_cells, render_sheet
+from evr_xl.workbook.xlsxsheet import prepare_cells, render_sheet
 from evr_xl.workbook.xlsxstyles import patch_styles
 
 __all__ = [
@@ -194,7 +194,7 @@ def render_workbook(data: bytes, sheets: Sequence[SheetSpec]) -> Rendered:
 
     # Formats: one styles.xml patch for all sheets.
     prepared = {spec.name: prepare_cells(spec, date1904) for spec in sheets}
-    keys = set().union(*(cell_formats(p) for p in prepared.values()))
+    keys = set().union(*(p.used for p in prepared.values()))
     dxf_styles = {cf.style for spec in sheets for cf in spec.conditional_formats}
     styles_part = next((r.target for r in rels.values() if r.type == RT_STYLES), None)
     if styles_part is None or styles_part not in pkg:

@@ -12,11 +12,13 @@ refers to, which Excel rejects. XML is only *read* with defusedxml.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 import struct
 import zipfile
 import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
 from xml.sax.saxutils import quoteattr
@@ -48,6 +50,13 @@ class _Member:
     info: zipfile.ZipInfo
     raw: bytes | None  # compressed bytes copied from the source
     data: bytes | None = None  # new uncompressed content (replaces raw)
+    deflated: Future[tuple[int, bytes]] | None = None  # (CRC-32, deflated) of data
+
+
+def _deflate(data: bytes) -> tuple[int, bytes]:
+    """The CRC-32 and raw deflate stream of a new part (zlib releases the GIL for both)."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return zlib.crc32(data), compressor.compress(data) + compressor.flush()
 
 
 class Package:
@@ -60,6 +69,7 @@ class Package:
         except zipfile.BadZipFile as exc:
             raise UnsupportedWorkbook("not an xlsx/xlsm file (not a zip archive)") from exc
         self._members: dict[str, _Member] = {}
+        self._deflating: ThreadPoolExecutor | None = None  # started by the first write
         for info in self._zip.infolist():
             if info.flag_bits & 0x1:
                 raise UnsupportedWorkbook("the workbook is encrypted (password to open)")
@@ -85,13 +95,20 @@ class Package:
         return self._zip.read(member.info)
 
     def write(self, name: str, data: bytes) -> None:
-        """Replace a part's content (keeping its place in the zip) or add a new part at the end."""
-        if name in self._members:
-            self._members[name].data = data
-        else:
+        """Replace a part's content (keeping its place in the zip) or add a new part at the end.
+
+        The content is deflated at once in a worker thread, so compressing one sheet overlaps
+        whatever the caller does next (rendering the next sheet); `to_bytes` collects it.
+        """
+        member = self._members.get(name)
+        if member is None:
             info = zipfile.ZipInfo(name, _NEW_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
-            self._members[name] = _Member(info, None, data)
+            member = self._members[name] = _Member(info, None)
+        if self._deflating is None:
+            self._deflating = ThreadPoolExecutor(os.cpu_count(), "evr-deflate")
+        member.data = data
+        member.deflated = self._deflating.submit(_deflate, data)
 
     def remove(self, name: str) -> None:
         self._members.pop(name, None)
@@ -106,13 +123,12 @@ class Package:
         for member in self._members.values():
             info = member.info
             flags = info.flag_bits & ~0x08  # sizes go in the local header: no data descriptor
-            if member.data is None:
+            if member.deflated is None:
                 body = self._raw(info)
                 crc, size, method = info.CRC, info.file_size, info.compress_type
             else:
-                compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
-                body = compressor.compress(member.data) + compressor.flush()
-                crc, size, method = zlib.crc32(member.data), len(member.data), zipfile.ZIP_DEFLATED
+                crc, body = member.deflated.result()
+                size, method = len(member.data), zipfile.ZIP_DEFLATED
             name_bytes, utf8 = _encode_name(info)
             flags = (flags | 0x800) if utf8 else flags
             dos_time, dos_date = _dos_datetime(info.date_time)
@@ -134,6 +150,9 @@ class Package:
                 len(comment), 0, info.internal_attr, info.external_attr, offset,
             )  # fmt: skip
             central += name_bytes + extra + comment
+        if self._deflating is not None:  # every deflate is collected: let the threads go
+            self._deflating.shutdown()
+            self._deflating = None
         count = len(self._members)
         if count > 0xFFFF:
             raise UnsupportedWorkbook("too many zip members")
