@@ -5,10 +5,12 @@ the same driver and period (AC007)."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
-from evr_xl.checks.common import money, results_of
+from evr_xl.checks.common import last_enablers, money, results_of
 from evr_xl.engine import Results
 from evr_xl.findings import Finding, finding
 from evr_xl.model.records import ProgramData
@@ -104,41 +106,44 @@ def not_validated(data: ProgramData, results: Results | None = None) -> list[Fin
     """AC003: per driver, counted actuals (up to T) that finance has not validated."""
     res = results_of(data, results)
     h = res.horizon
-    k = _known(res)
-    k = k[
-        ~k["validated"]
-        & (k["realized"] != 0)
-        & (k["ord"] >= h.first)
-        & (k["ord"] <= min(h.as_of, h.last))
-    ]
-    if k.empty:
+    a = res.frames.actuals
+    driver, ords = a["driver"].to_numpy(np.int64), a["ord"].to_numpy(np.int64)
+    realized = a["realized"].to_numpy(float)
+    rows = np.flatnonzero(
+        (driver >= 0)
+        & ~a["validated"].to_numpy(bool)
+        & (realized != 0)
+        & (ords >= h.first)
+        & (ords <= min(h.as_of, h.last))
+    )
+    if not len(rows):
         return []
-    drivers = res.frames.drivers
+    rows = rows[np.argsort(driver[rows], kind="stable")]  # grouped by driver, rows in order
+    drv = driver[rows]
+    starts = np.flatnonzero(np.append(True, drv[1:] != drv[:-1]))
+    lo = np.minimum.reduceat(ords[rows], starts)
+    hi = np.maximum.reduceat(ords[rows], starts)
+    n = np.diff(np.append(starts, len(rows)))
+    # pandas' grouped sum (compensated), as the totals have always been added up
+    total = pd.Series(realized[rows]).groupby(drv).sum().to_numpy(float)
+    ids = res.frames.drivers["driver_id"].to_numpy(object)[drv[starts]]
     cur = data.settings.currency
     out = []
-    agg = (
-        k.reset_index(names="row")
-        .groupby("driver", sort=True)
-        .agg(
-            row=("row", "first"),
-            lo=("ord", "min"),
-            hi=("ord", "max"),
-            n=("ord", "size"),
-            total=("realized", "sum"),
-        )
-    )  # one aggregate per driver: no Python loop over groups
-    ids = drivers["driver_id"].to_numpy(object)
-    for drv, row, lo, hi, n, total in zip(
-        agg.index, agg["row"], agg["lo"], agg["hi"], agg["n"], agg["total"], strict=True
+    for ident, row, first, last, count, amount in zip(
+        ids.tolist(),
+        rows[starts].tolist(),
+        lo.tolist(),
+        hi.tolist(),
+        n.tolist(),
+        total.tolist(),
+        strict=True,
     ):
-        first = data.actuals[int(row)]
-        span = f"{_label(res, lo)} to {_label(res, hi)}"
         out.append(
             finding(
                 "AC003",
-                f"driver {ids[int(drv)]}: {int(n)} actual(s) from {span}, "
-                f"{money(float(total), cur)} in all, are not validated by finance",
-                first.cell("validated"),
+                f"driver {ident}: {count} actual(s) from {h.label(first)} to {h.label(last)}, "
+                f"{money(amount, cur)} in all, are not validated by finance",
+                data.actuals[row].cell("validated"),
             )
         )
     return out
@@ -151,41 +156,44 @@ def claimed_before_work(data: ProgramData, results: Results | None = None) -> li
     """
     res = results_of(data, results)
     f = res.frames
-    links = f.links[~f.links["cancelled"]]
-    if links.empty:
-        return []
     items = f.items
     done = items["complete"].to_numpy(bool)
-    finish = np.where(done, items["late_ord"].to_numpy(float), np.inf)
-    frame = links.assign(finish=finish[links["item"].to_numpy(np.int64)])
-    latest = frame.sort_values(["driver", "finish"], kind="stable").groupby("driver").tail(1)
+    drv, item, fin = last_enablers(f, np.where(done, items["late_ord"].to_numpy(float), np.inf))
     finish_by_driver = np.full(len(f.drivers), -np.inf)
-    finish_by_driver[latest["driver"].to_numpy(np.int64)] = latest["finish"].to_numpy(float)
+    finish_by_driver[drv] = fin
     blocker = np.full(len(f.drivers), -1, dtype=np.int64)
-    blocker[latest["driver"].to_numpy(np.int64)] = latest["item"].to_numpy(np.int64)
+    blocker[drv] = item
 
-    k = _known(res)
-    k = k[(k["realized"] != 0) & (k["ord"] <= res.horizon.as_of)]
-    early = k[k["ord"].to_numpy(float) < finish_by_driver[k["driver"].to_numpy()]]
-    early = early.reset_index(names="row").sort_values(["driver", "ord"], kind="stable")
+    a = f.actuals
+    driver, ords = a["driver"].to_numpy(np.int64), a["ord"].to_numpy(np.int64)
+    counted = (driver >= 0) & (a["realized"].to_numpy(float) != 0) & (ords <= res.horizon.as_of)
+    rows = np.flatnonzero(counted)
+    rows = rows[ords[rows] < finish_by_driver[driver[rows]]]
+    rows = rows[np.lexsort((ords[rows], driver[rows]))]  # by driver, then period; stable
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = driver[rows][1:] != driver[rows][:-1]
+    rows = rows[first]
     out = []
-    for drv, row, o in zip(
-        *(early.drop_duplicates("driver")[c].tolist() for c in ("driver", "row", "ord")),
+    for row, o, blocking, finish in zip(
+        rows.tolist(),
+        ords[rows].tolist(),
+        blocker[driver[rows]].tolist(),
+        finish_by_driver[driver[rows]].tolist(),
         strict=True,
     ):
-        a = data.actuals[row]
-        w = data.workplan[int(blocker[drv])]
+        actual = data.actuals[row]
+        w = data.workplan[blocking]
         state = (
-            f"finished only in {_label(res, finish_by_driver[drv])}"
-            if np.isfinite(finish_by_driver[drv])
+            f"finished only in {_label(res, finish)}"
+            if math.isfinite(finish)
             else "is not finished"
         )
         out.append(
             finding(
                 "AC005",
-                f"driver {a.driver_id} reports realized value in {_label(res, o)} but its "
+                f"driver {actual.driver_id} reports realized value in {_label(res, o)} but its "
                 f"enabling item {w.item_id} {state}",
-                a.cell("realized"),
+                actual.cell("realized"),
             )
         )
     return out

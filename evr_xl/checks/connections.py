@@ -10,7 +10,7 @@ import numpy as np
 
 from evr_xl.checks.common import money, results_of
 from evr_xl.engine import Results
-from evr_xl.engine.frames import key
+from evr_xl.engine.frames import key, keys
 from evr_xl.findings import Finding, finding
 from evr_xl.model.records import ProgramData
 
@@ -56,20 +56,28 @@ def coverage(data: ProgramData, results: Results | None = None) -> dict[str, flo
 
 def unconnected_work(data: ProgramData, results: Results | None = None) -> list[Finding]:
     """TR004: a workplan item (not cancelled) whose Enables drivers is empty."""
-    return [
-        finding(
-            "TR004",
-            f"workplan item {w.item_id} ({w.item_type.lower()} '{w.item}') enables no value driver",
-            w.cell("enables"),
+    f = results_of(data, results).frames
+    enables = f.enables
+    names = np.zeros(len(f.items), dtype=bool)  # names at least one driver, known or not
+    names[enables["item"].to_numpy(np.int64)[enables["named"].to_numpy(bool)]] = True
+    unconnected = ~names & ~f.items["cancelled"].to_numpy(bool)
+    out = []
+    for row in np.flatnonzero(unconnected).tolist():
+        w = data.workplan[row]
+        out.append(
+            finding(
+                "TR004",
+                f"workplan item {w.item_id} ({w.item_type.lower()} '{w.item}') enables no value "
+                "driver",
+                w.cell("enables"),
+            )
         )
-        for w in data.workplan
-        if not w.is_cancelled and not any(key(d) for d in w.enables)
-    ]
+    return out
 
 
 def workstreams_without_drivers(data: ProgramData, results: Results | None = None) -> list[Finding]:
     """TR005: a workstream that no value driver belongs to."""
-    with_drivers = {key(d.workstream_id) for d in data.drivers}
+    with_drivers = set(keys(d.workstream_id for d in data.drivers))
     return [
         finding(
             "TR005",
@@ -85,12 +93,11 @@ def unbacked_value(data: ProgramData, results: Results | None = None) -> list[Fi
     """TR006: a driver that no (non-cancelled) workplan item enables."""
     f = results_of(data, results).frames
     links = f.links
-    backed = set(links.loc[~links["cancelled"], "driver"].tolist())
+    backed = np.zeros(len(f.drivers), dtype=bool)
+    backed[links.loc[~links["cancelled"], "driver"].to_numpy(np.int64)] = True
     currency = data.settings.currency
     out = []
-    for row, pos in enumerate(f.drivers["pos"].tolist()):
-        if row in backed:
-            continue
+    for pos in f.drivers["pos"].to_numpy(np.int64)[~backed].tolist():
         d = data.drivers[pos]
         out.append(
             finding(

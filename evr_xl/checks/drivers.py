@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from evr_xl.checks.common import results_of
 from evr_xl.engine import Results
-from evr_xl.engine.frames import key
+from evr_xl.engine.frames import key, keys
 from evr_xl.findings import Finding, finding
 from evr_xl.model.records import ProgramData, ValueDriver
 
@@ -43,10 +43,10 @@ def missing_accountability(data: ProgramData, results: Results | None = None) ->
 def custom_ramps(data: ProgramData, results: Results | None = None) -> list[Finding]:
     """TR008: a Custom driver without a Value Plan row (its plan is zero); TR009: a Value Plan row
     for a driver whose profile is not Custom (ignored)."""
-    planned = {key(v.driver_id) for v in data.value_plan}
+    planned = set(keys(v.driver_id for v in data.value_plan))
     drivers: dict[str, ValueDriver] = {}
-    for d in data.drivers:
-        drivers.setdefault(key(d.driver_id), d)
+    for k, d in zip(keys(d.driver_id for d in data.drivers), data.drivers, strict=True):
+        drivers.setdefault(k, d)
     out = [
         finding(
             "TR008",
@@ -76,9 +76,11 @@ def _is_custom(d: ValueDriver) -> bool:
 def double_counting(data: ProgramData, results: Results | None = None) -> list[Finding]:
     """TR010: two or more drivers with the same KPI in the same workstream."""
     groups: dict[tuple[str, str], list[ValueDriver]] = defaultdict(list)
-    for d in data.drivers:
-        if not _blank(d.kpi):
-            groups[(key(d.workstream_id), key(d.kpi))].append(d)
+    workstreams = keys(d.workstream_id for d in data.drivers)
+    kpis = keys(d.kpi for d in data.drivers)  # "" for a blank KPI
+    for d, ws, kpi in zip(data.drivers, workstreams, kpis, strict=True):
+        if kpi:
+            groups[(ws, kpi)].append(d)
     out = []
     for same in groups.values():
         first = same[0]
@@ -96,7 +98,7 @@ def double_counting(data: ProgramData, results: Results | None = None) -> list[F
 
 def risks_without_drivers(data: ProgramData, results: Results | None = None) -> list[Finding]:
     """TR011: an open risk naming no existing driver (its exposure is not in value at risk)."""
-    drivers = {key(d.driver_id) for d in data.drivers}
+    drivers = results_of(data, results).frames.driver_index
     return [
         finding(
             "TR011",
@@ -111,13 +113,10 @@ def risks_without_drivers(data: ProgramData, results: Results | None = None) -> 
 def stage_consistency(data: ProgramData, results: Results | None = None) -> list[Finding]:
     """ST001: L3 or later without finance validation; ST002: L5 without validated actuals."""
     res = results_of(data, results)
-    validated = res.drivers["realized_validated"]
+    validated = res.drivers["realized_validated"].to_numpy(float)  # one row per unique driver
     out = []
-    seen: set[str] = set()
-    for d in data.drivers:
-        if key(d.driver_id) in seen:
-            continue
-        seen.add(key(d.driver_id))
+    for row, pos in enumerate(res.frames.drivers["pos"].tolist()):
+        d = data.drivers[pos]
         if d.stage in VALIDATED_STAGES and not d.finance_validated:
             out.append(
                 finding(
@@ -126,7 +125,7 @@ def stage_consistency(data: ProgramData, results: Results | None = None) -> list
                     d.cell("finance_validated"),
                 )
             )
-        if d.stage == "L5" and d.driver_id in validated.index and validated[d.driver_id] == 0:
+        if d.stage == "L5" and validated[row] == 0:
             out.append(
                 finding(
                     "ST002",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from evr_xl.checks.common import money, results_of
+from evr_xl.checks.common import last_enablers, money, results_of
 from evr_xl.engine import Results
 from evr_xl.findings import Finding, finding
 from evr_xl.model.periods import label_of, ordinal
@@ -23,28 +23,26 @@ def ramp_before_enablers(data: ProgramData, results: Results | None = None) -> l
     """
     f = results_of(data, results).frames
     h = f.horizon
-    links = f.links[~f.links["cancelled"]]
-    if links.empty:
-        return []
-    finish = f.items["late_ord"].to_numpy(np.int64)[links["item"].to_numpy(np.int64)]
-    frame = links.assign(finish=finish).sort_values(["driver", "finish"], kind="stable")
-    latest = frame.groupby("driver").tail(1)
-    start = f.drivers["start_ord"].to_numpy(np.int64)
+    drv, item, finish = last_enablers(f, f.items["late_ord"].to_numpy(np.int64))
+    start = f.drivers["start_ord"].to_numpy(np.int64)[drv]
+    early = start < finish
     out = []
-    for drv, item, fin in zip(
-        latest["driver"].tolist(), latest["item"].tolist(), latest["finish"].tolist(), strict=True
+    for pos, i, ramp, done in zip(
+        f.drivers["pos"].to_numpy(np.int64)[drv][early].tolist(),
+        item[early].tolist(),
+        start[early].tolist(),
+        finish[early].tolist(),
+        strict=True,
     ):
-        if start[drv] < fin:
-            d = data.drivers[int(f.drivers["pos"].iat[drv])]
-            w = data.workplan[item]
-            out.append(
-                finding(
-                    "TM001",
-                    f"driver {d.driver_id} ramps up from {h.label(int(start[drv]))} but its "
-                    f"enabling item {w.item_id} finishes in {h.label(int(fin))}",
-                    d.cell("ramp_start"),
-                )
+        d = data.drivers[pos]
+        out.append(
+            finding(
+                "TM001",
+                f"driver {d.driver_id} ramps up from {h.label(ramp)} but its enabling item "
+                f"{data.workplan[i].item_id} finishes in {h.label(done)}",
+                d.cell("ramp_start"),
             )
+        )
     return out
 
 

@@ -1,4 +1,5 @@
-"""Records -> the tables the engine and the checks compute on (one pass over each record list).
+"""Records -> the tables the engine and the checks compute on (each field of each record list
+read once, then numpy: a large programme has tens of thousands of rows).
 
 IDs are matched the way the workbook contract says: trimmed and case-insensitive (`key`). A
 driver ID used twice keeps its first row (the duplicate is reported by the checks, TR001).
@@ -9,13 +10,17 @@ and the timing checks need each item's late finish.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat
+from operator import itemgetter
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from evr_xl.engine.periods import CUSTOM, Horizon, PlanModel, Ramps, profile_code
-from evr_xl.model.records import ProgramData
+from evr_xl.model.records import ProgramData, Record
 
 # Where an item's late finish came from (for showing the date it stands for).
 FROM_PLANNED, FROM_FORECAST, FROM_ACTUAL, FROM_FLOOR = 0, 1, 2, 3
@@ -36,23 +41,57 @@ def key(text: object) -> str:
 
 @dataclass(frozen=True)
 class Frames:
-    """The programme as arrays: drivers (unique), workplan items, item->driver links, actuals."""
+    """The programme as arrays: drivers (unique), workplan items, their Enables entries,
+    item->driver links, actuals."""
 
     horizon: Horizon
     drivers: pd.DataFrame  # RangeIndex 0..D-1; `pos` = index into data.drivers
     items: pd.DataFrame  # RangeIndex 0..I-1, same order as data.workplan
+    enables: pd.DataFrame  # item, text, named, driver (row number or -1): each Enables entry
     links: pd.DataFrame  # item, driver (row numbers), slip: one row per enables -> existing driver
     actuals: pd.DataFrame  # one row per data.actuals; driver = row number or -1 when unknown
     driver_index: dict[str, int]
     plan_model: PlanModel
 
 
+def fields(records: Sequence[Record], *names: str) -> list[list[Any]]:
+    """The named fields of every record: one list of values per name, in record order.
+
+    Read from each record's __dict__, where pydantic keeps the field values, by C loops (map):
+    `record.field` misses Python's quick attribute path on a model (BaseModel defines
+    __getattr__), which shows on tens of thousands of records. No tuple per record either: so
+    many new objects would set off the garbage collector.
+    """
+    dicts = list(map(vars, records))
+    return [list(map(itemgetter(name), dicts)) for name in names]
+
+
+def floats(values: Sequence[float | None]) -> np.ndarray:
+    """Amounts as floats, NaN for a missing one (numpy's own None handling is slower)."""
+    return np.fromiter(
+        [math.nan if v is None else v for v in values], dtype=float, count=len(values)
+    )
+
+
+def keys(values: Iterable[object]) -> list[str]:
+    """`key` of each value. IDs are text, so the common case trims and casefolds them with no
+    Python call per value; a value that is not text (None) sends the lot through `key`."""
+    values = list(values)
+    try:
+        return list(map(str.casefold, map(str.strip, values)))
+    except TypeError:  # not all text
+        return [key(v) for v in values]
+
+
 def build(data: ProgramData) -> Frames:
+    """The frames of a programme: each record list is read field by field, once."""
     horizon = Horizon.of(data.settings)
     drivers = _drivers(data, horizon)
-    driver_index = {k: i for i, k in enumerate(drivers["key"])}
+    driver_index = {k: i for i, k in enumerate(drivers["key"].tolist())}
     items = _items(data, horizon)
-    links = _links(data, items, driver_index)
+    (enables_lists,) = fields(data.workplan, "enables")
+    enables = _enables(enables_lists, driver_index)
+    links = _links(enables, items, len(drivers))
     actuals = _actuals(data, horizon, driver_index)
     plan_model = PlanModel(
         ramps=Ramps.build(
@@ -66,59 +105,62 @@ def build(data: ProgramData) -> Frames:
         recurring=drivers["recurring"].to_numpy(bool),
         per_year=horizon.per_year,
     )
-    return Frames(horizon, drivers, items, links, actuals, driver_index, plan_model)
+    return Frames(horizon, drivers, items, enables, links, actuals, driver_index, plan_model)
 
 
 def _drivers(data: ProgramData, horizon: Horizon) -> pd.DataFrame:
-    seen: set[str] = set()
-    rows = []
-    for pos, d in enumerate(data.drivers):
-        k = key(d.driver_id)
-        if k in seen:
-            continue
-        seen.add(k)
-        rows.append(
-            {
-                "driver_id": d.driver_id,
-                "key": k,
-                "name": d.name,
-                "workstream_id": d.workstream_id,
-                "ws_key": key(d.workstream_id),
-                "category": d.category,
-                "recurrence": d.recurrence,
-                "recurring": d.is_recurring,
-                "sign": float(d.sign),
-                "target": num(d.target),
-                "owner": d.owner,
-                "kpi": d.kpi,
-                "stage": d.stage,
-                "finance_validated": d.finance_validated,
-                "ramp_profile": d.ramp_profile,
-                "profile": profile_code(d.ramp_profile),
-                "start_ord": horizon.ordinal(d.ramp_start),
-                "full_ord": horizon.ordinal(d.full_run_rate_by),
-                "pos": pos,
-            }
+    (ids,) = fields(data.drivers, "driver_id")
+    first: dict[str, int] = {}  # key -> position of its first driver row
+    for pos, k in enumerate(keys(ids)):
+        first.setdefault(k, pos)
+    names = (
+        "driver_id", "name", "workstream_id", "category", "recurrence", "target", "owner", "kpi",
+        "stage", "finance_validated", "ramp_profile", "ramp_start", "full_run_rate_by",
+    )  # fmt: skip
+    col = {
+        name: np.array(values, dtype=object)  # object even when there are no drivers
+        for name, values in zip(
+            names, fields([data.drivers[pos] for pos in first.values()], *names), strict=True
         )
-    columns = [
-        "driver_id", "key", "name", "workstream_id", "ws_key", "category", "recurrence",
-        "recurring", "sign", "target", "owner", "kpi", "stage", "finance_validated",
-        "ramp_profile", "profile", "start_ord", "full_ord", "pos",
-    ]  # fmt: skip
-    frame = pd.DataFrame(rows, columns=columns)
-    return frame.astype(
-        {"recurring": bool, "sign": float, "target": float, "finance_validated": bool}
-        | {c: np.int64 for c in ("profile", "start_ord", "full_ord", "pos")}
+    }
+    category, recurrence, profile = col["category"], col["recurrence"], col["ramp_profile"]
+    return pd.DataFrame(
+        {
+            "driver_id": col["driver_id"],
+            "key": np.array(list(first), dtype=object),
+            "name": col["name"],
+            "workstream_id": col["workstream_id"],
+            "ws_key": np.array(keys(col["workstream_id"]), dtype=object),
+            "category": category,
+            "recurrence": recurrence,
+            "recurring": recurrence == "Recurring",  # ValueDriver.is_recurring
+            "sign": np.where(category == "Dis-benefit", -1.0, 1.0),  # ValueDriver.sign
+            "target": np.array([num(t) for t in col["target"]], dtype=float),
+            "owner": col["owner"],
+            "kpi": col["kpi"],
+            "stage": col["stage"],
+            "finance_validated": col["finance_validated"].astype(bool),
+            "ramp_profile": profile,
+            "profile": np.array([profile_code(p) for p in profile], dtype=np.int64),
+            "start_ord": horizon.ordinals_of(col["ramp_start"]).astype(np.int64),
+            "full_ord": horizon.ordinals_of(col["full_run_rate_by"]).astype(np.int64),
+            "pos": np.array(list(first.values()), dtype=np.int64),
+        }
     )
 
 
 def _items(data: ProgramData, horizon: Horizon) -> pd.DataFrame:
-    wp = data.workplan
-    planned = horizon.ordinals_of(w.planned_finish for w in wp)
-    forecast = horizon.ordinals_of(w.forecast_finish for w in wp)
-    actual = horizon.ordinals_of(w.actual_finish for w in wp)
-    complete = np.array([w.is_complete for w in wp], dtype=bool)
-    cancelled = np.array([w.is_cancelled for w in wp], dtype=bool)
+    item_id, workstream_id, item_type, status, planned, forecast, actual, pct = fields(
+        data.workplan,
+        "item_id", "workstream_id", "item_type", "status",
+        "planned_finish", "forecast_finish", "actual_finish", "pct_complete",
+    )  # fmt: skip
+    status = np.array(status, dtype=object)
+    planned, forecast, actual = map(horizon.ordinals_of, (planned, forecast, actual))
+    pct = floats(pct)
+    # WorkItem.is_complete and .is_cancelled, for all items at once
+    complete = (status == "Complete") | ~np.isnan(actual) | (pct >= 1.0)
+    cancelled = status == "Cancelled"
     has_actual = complete & ~np.isnan(actual)
     has_forecast = ~np.isnan(forecast)
     late = np.where(has_actual, actual, np.where(has_forecast, forecast, planned))
@@ -128,59 +170,67 @@ def _items(data: ProgramData, horizon: Horizon) -> pd.DataFrame:
     late = np.where(overdue, horizon.as_of + 1, late)
     source = np.where(overdue, FROM_FLOOR, source)
     slip = np.where(cancelled, 0, np.maximum(0, late - planned)).astype(np.int64)
-    pct = np.array([np.nan if w.pct_complete is None else w.pct_complete for w in wp], dtype=float)
     pct = np.where(complete, 1.0, np.clip(np.nan_to_num(pct), 0.0, 1.0))
     return pd.DataFrame(
         {
-            "item_id": [w.item_id for w in wp],
-            "key": [key(w.item_id) for w in wp],
-            "item": [w.item for w in wp],
-            "workstream_id": [w.workstream_id for w in wp],
-            "ws_key": [key(w.workstream_id) for w in wp],
-            "item_type": [w.item_type for w in wp],
-            "milestone": np.array([w.item_type == "Milestone" for w in wp], dtype=bool),
-            "status": [w.status for w in wp],
+            "item_id": item_id,
+            "key": keys(item_id),
+            "workstream_id": workstream_id,
+            "ws_key": keys(workstream_id),
+            "milestone": np.array(item_type, dtype=object) == "Milestone",
             "complete": complete,
             "cancelled": cancelled,
             "pct": pct,
-            "planned_ord": planned.astype(np.int64),
             "late_ord": late.astype(np.int64),
             "late_source": source.astype(np.int64),
             "slip": slip,
-            "enables": [", ".join(w.enables) for w in wp],
         }
     )
 
 
-def _links(data: ProgramData, items: pd.DataFrame, driver_index: dict[str, int]) -> pd.DataFrame:
-    item_rows, driver_rows = [], []
-    for i, w in enumerate(data.workplan):
-        for d in dict.fromkeys(key(x) for x in w.enables):
-            if d in driver_index:
-                item_rows.append(i)
-                driver_rows.append(driver_index[d])
-    item_arr = np.array(item_rows, dtype=np.int64)
+def _enables(lists: Sequence[tuple[str, ...]], driver_index: dict[str, int]) -> pd.DataFrame:
+    """Every Enables drivers entry of the workplan, in order: its item, its text, whether it
+    names a driver at all (not blank) and the driver (row number, -1 when unknown)."""
+    text = list(chain.from_iterable(lists))
+    k = keys(text)
     return pd.DataFrame(
         {
-            "item": item_arr,
-            "driver": np.array(driver_rows, dtype=np.int64),
-            "slip": items["slip"].to_numpy(np.int64)[item_arr],
-            "cancelled": items["cancelled"].to_numpy(bool)[item_arr],
+            "item": np.repeat(np.arange(len(lists), dtype=np.int64), list(map(len, lists))),
+            "text": np.array(text, dtype=object),
+            "named": np.fromiter(map(bool, k), dtype=bool, count=len(k)),
+            "driver": np.fromiter(map(driver_index.get, k, repeat(-1)), np.int64, len(k)),
+        }
+    )
+
+
+def _links(enables: pd.DataFrame, items: pd.DataFrame, n_drivers: int) -> pd.DataFrame:
+    """Item -> existing driver, once per pair, in workplan order (then Enables order)."""
+    item, driver = enables["item"].to_numpy(np.int64), enables["driver"].to_numpy(np.int64)
+    known = np.flatnonzero(driver >= 0)
+    _, first = np.unique(item[known] * n_drivers + driver[known], return_index=True)
+    rows = known[np.sort(first)]
+    return pd.DataFrame(
+        {
+            "item": item[rows],
+            "driver": driver[rows],
+            "slip": items["slip"].to_numpy(np.int64)[item[rows]],
+            "cancelled": items["cancelled"].to_numpy(bool)[item[rows]],
         }
     )
 
 
 def _actuals(data: ProgramData, horizon: Horizon, driver_index: dict[str, int]) -> pd.DataFrame:
-    acts = data.actuals
+    ids, period, realized, run_rate, validated = fields(
+        data.actuals, "driver_id", "period", "realized", "run_rate", "validated"
+    )
+    row_of = {v: driver_index.get(key(v), -1) for v in set(ids)}  # once per distinct ID
     return pd.DataFrame(
         {
-            "driver": np.array([driver_index.get(key(a.driver_id), -1) for a in acts], np.int64),
-            "ord": horizon.ordinals_of(a.period for a in acts).astype(np.int64),
-            "realized": np.nan_to_num(np.array([a.realized for a in acts], dtype=float)),
-            "run_rate": np.array(
-                [np.nan if a.run_rate is None else a.run_rate for a in acts], dtype=float
-            ),
-            "validated": np.array([a.validated for a in acts], dtype=bool),
+            "driver": np.fromiter(map(row_of.__getitem__, ids), dtype=np.int64, count=len(ids)),
+            "ord": horizon.ordinals_of(period).astype(np.int64),
+            "realized": np.nan_to_num(np.array(realized, dtype=float)),
+            "run_rate": floats(run_rate),
+            "validated": np.array(validated, dtype=bool),
         }
     )
 

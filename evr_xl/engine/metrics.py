@@ -66,7 +66,7 @@ def compute(data: ProgramData) -> Results:
     exit_rate = pm.run_rate(np.full((n_drivers, 1), h.last) - s[:, None])[:, 0]
     risk = _risk_exposure(data, f)
     weights = data.stage_weights()
-    weight = np.array([weights.get(st, 0.0) for st in f.drivers["stage"]], dtype=float)
+    weight = np.array([weights.get(st, 0.0) for st in f.drivers["stage"].tolist()], dtype=float)
     run_rate = _run_rate_achieved(f, recurring)
     realization = ratio(realized, plan_to_date)
     rag_measure = np.where(recurring, exit_rate, forecast_in_horizon)
@@ -82,8 +82,8 @@ def compute(data: ProgramData) -> Results:
             "owner": d["owner"].to_numpy(object),
             "stage": d["stage"].to_numpy(object),
             "ramp_profile": d["ramp_profile"].to_numpy(object),
-            "ramp_start": [h.label(int(o)) for o in d["start_ord"]],
-            "full_run_rate_by": [h.label(int(o)) for o in d["full_ord"]],
+            "ramp_start": list(map(h.label, d["start_ord"].tolist())),
+            "full_run_rate_by": list(map(h.label, d["full_ord"].tolist())),
             "finance_validated": d["finance_validated"].to_numpy(bool),
             "target": signed_target,
             "plan_to_date": plan_to_date,
@@ -158,19 +158,25 @@ def _run_rate_achieved(f: fr.Frames, recurring: np.ndarray) -> np.ndarray:
     """Metric 5: latest reported run-rate <= T, else actual(T) x k; NaN for one-off drivers."""
     h, a = f.horizon, f.actuals
     sign = f.drivers["sign"].to_numpy(float)
-    known = a[(a["driver"] >= 0) & (a["ord"] <= h.as_of)]
-    at_t = known[known["ord"] == h.as_of]
+    drv, ords = a["driver"].to_numpy(np.int64), a["ord"].to_numpy(np.int64)
+    run_rate = a["run_rate"].to_numpy(float)
+    known = (drv >= 0) & (ords <= h.as_of)
+    at_t = known & (ords == h.as_of)
     out = np.zeros(len(f.drivers))
-    np.add.at(out, at_t["driver"].to_numpy(), at_t["realized"].to_numpy(float) * h.per_year)
-    reported = known[known["run_rate"].notna()].sort_values("ord", kind="stable")
-    latest = reported.groupby("driver")["run_rate"].last()
-    out[latest.index.to_numpy(np.int64)] = latest.to_numpy(float)
+    np.add.at(out, drv[at_t], a["realized"].to_numpy(float)[at_t] * h.per_year)
+    reported = np.flatnonzero(known & ~np.isnan(run_rate))
+    # by driver, then period; stable, so the last row of a driver is its latest report
+    reported = reported[np.lexsort((ords[reported], drv[reported]))]
+    is_last = np.ones(len(reported), dtype=bool)
+    is_last[:-1] = drv[reported][1:] != drv[reported][:-1]
+    out[drv[reported[is_last]]] = run_rate[reported[is_last]]
     return np.where(recurring, out * sign, np.nan)
 
 
 def _risk_exposure(data: ProgramData, f: fr.Frames) -> np.ndarray:
     """Metric 8: probability x impact of open risks, split evenly over the drivers named."""
-    out = np.zeros(len(f.drivers))
+    rows: list[int] = []
+    shares: list[float] = []
     for r in data.risks:
         if not r.is_open:
             continue
@@ -178,7 +184,10 @@ def _risk_exposure(data: ProgramData, f: fr.Frames) -> np.ndarray:
         if not named:
             continue  # names no existing driver: reported by the checks, not counted
         exposure = min(max(fr.num(r.probability), 0.0), 1.0) * max(fr.num(r.impact), 0.0)
-        out[list(named)] += exposure / len(named)
+        rows += named
+        shares += [exposure / len(named)] * len(named)
+    out = np.zeros(len(f.drivers))
+    np.add.at(out, np.array(rows, dtype=np.int64), np.array(shares, dtype=float))  # risk by risk
     return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -20,6 +21,10 @@ from evr_xl.model.records import ProgramSettings
 LINEAR, STEP, S_CURVE, CUSTOM = 0, 1, 2, 3
 PROFILE_CODES = {"linear": LINEAR, "step": STEP, "s-curve": S_CURVE, "custom": CUSTOM}
 S_CURVE_STEEPNESS = 10.0  # logistic slope over the normalised ramp [0, 1]
+
+# A label per (ordinal, period type), made once: thousands of rows and findings share a few
+# dozen periods.
+_label = lru_cache(maxsize=4096)(label)
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ class Horizon:
 
     @property
     def labels(self) -> list[str]:
-        return [label(int(o), self.period_type) for o in self.ordinals]
+        return list(map(self.label, self.ordinals.tolist()))
 
     @property
     def to_date_mask(self) -> np.ndarray:
@@ -65,18 +70,19 @@ class Horizon:
         return self.ordinals <= self.as_of
 
     def label(self, n: int) -> str:
-        return label(n, self.period_type)
+        return _label(n, self.period_type)
 
     def ordinal(self, d: date) -> int:
         """A date (any day inside the period) -> its period ordinal."""
         return ordinal(d, self.period_type)
 
     def ordinals_of(self, dates: Iterable[date | None]) -> np.ndarray:
-        """Dates -> ordinals as floats (NaN for a missing date), vectorisable downstream."""
-        return np.array(
-            [np.nan if d is None else float(ordinal(d, self.period_type)) for d in dates],
-            dtype=float,
-        )
+        """Dates -> ordinals as floats (NaN for a missing date), vectorisable downstream.
+
+        Each distinct date is converted once: thousands of rows share a few dozen periods."""
+        dates = list(dates)
+        memo = {d: np.nan if d is None else float(ordinal(d, self.period_type)) for d in set(dates)}
+        return np.fromiter(map(memo.__getitem__, dates), dtype=float, count=len(dates))
 
 
 def profile_code(profile: str | None) -> int:

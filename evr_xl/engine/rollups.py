@@ -71,42 +71,42 @@ def workstream_table(
     names: dict[str, tuple[str, str]] = {}
     for w in data.workstreams:
         names.setdefault(key(w.workstream_id), (w.workstream_id, w.name))
+    codes = []  # per frame: each row's workstream as a position in `names`
     for frame in (drivers, items):
-        pairs = frame[["ws_key", "workstream_id"]].drop_duplicates("ws_key")
-        for k, wid in zip(pairs["ws_key"].tolist(), pairs["workstream_id"].tolist(), strict=True):
+        local, uniques = pd.factorize(frame["ws_key"].to_numpy(object))
+        _, first = np.unique(local, return_index=True)  # each key's first row
+        wids = frame["workstream_id"].to_numpy(object)[first]
+        for k, wid in zip(uniques.tolist(), wids.tolist(), strict=True):
             names.setdefault(k, (wid, ""))
-    keys = list(names)
-    sums = drivers.groupby("ws_key")[list(WORKSTREAM_SUMS)].sum().reindex(keys, fill_value=0.0)
-    n_drivers = drivers.groupby("ws_key").size().reindex(keys, fill_value=0)
-    n_items = items.groupby("ws_key").size().reindex(keys, fill_value=0)
-    live = items[~items["cancelled"]]
-    task = live.groupby("ws_key")["pct"].mean().reindex(keys)
-
-    table = pd.DataFrame(
+        position = {k: n for n, k in enumerate(names)}
+        codes.append(np.array([position[k] for k in uniques], dtype=np.int64)[local])
+    driver_ws, item_ws = codes
+    n = len(names)
+    # grouped by the codes, sums and means add the same rows in the same order as by the keys;
+    # an Index (not an array) as the grouper, so pandas does not look it up as a column name
+    grouped = drivers[list(WORKSTREAM_SUMS)].groupby(pd.Index(driver_ws)).sum()
+    sums = {c: v.to_numpy(float) for c, v in grouped.reindex(range(n), fill_value=0.0).items()}
+    live = ~items["cancelled"].to_numpy(bool)
+    task = items["pct"][live].groupby(item_ws[live]).mean().reindex(range(n)).to_numpy(float)
+    realization = ratio(sums["realized_to_date"], sums["plan_to_date"])
+    target = sums["target"]
+    rag = value_rag(realization, ratio(sums.pop("rag_measure"), target), target < 0, green, amber)
+    ids = [wid for wid, _name in names.values()]
+    return pd.DataFrame(
         {
-            "workstream_id": [names[k][0] for k in keys],
-            "name": [names[k][1] for k in keys],
-            "n_drivers": n_drivers.to_numpy(np.int64),
-            "n_items": n_items.to_numpy(np.int64),
-            "task_completion_pct": task.to_numpy(float),
+            "workstream_id": ids,
+            "name": [name for _wid, name in names.values()],
+            "n_drivers": np.bincount(driver_ws, minlength=n).astype(np.int64),
+            "n_items": np.bincount(item_ws, minlength=n).astype(np.int64),
+            "task_completion_pct": task,
+            **sums,
+            "value_realization_pct": realization,
+            "divergence": task - realization,
+            "rag": rag,
+            "green_on_tasks_red_on_value": (task >= green - 1e-9) & (rag == RED),
         },
-        index=pd.Index([names[k][0] for k in keys]),
+        index=pd.Index(ids),
     )
-    for col in WORKSTREAM_SUMS:
-        table[col] = sums[col].to_numpy(float)
-    table["value_realization_pct"] = ratio(table["realized_to_date"], table["plan_to_date"])
-    table["divergence"] = table["task_completion_pct"] - table["value_realization_pct"]
-    table["rag"] = value_rag(
-        table["value_realization_pct"].to_numpy(),
-        ratio(table["rag_measure"], table["target"]),
-        table["target"].to_numpy() < 0,
-        green,
-        amber,
-    )
-    table["green_on_tasks_red_on_value"] = (
-        (table["task_completion_pct"] >= green - 1e-9) & (table["rag"] == RED)
-    ).to_numpy(bool)
-    return table.drop(columns=["rag_measure"])
 
 
 @dataclass(frozen=True)

@@ -32,15 +32,16 @@ def driver_slips(frames: Frames) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def slip_items(frames: Frames, binding: np.ndarray) -> list[str]:
     """Per driver, the comma-separated IDs of its binding enablers (empty when no slip)."""
-    out = [""] * len(frames.drivers)
-    links = frames.links[binding]
-    if links.empty:
-        return out
-    ids = frames.items["item_id"].to_numpy(object)[links["item"].to_numpy(np.int64)]
-    joined = pd.Series(ids).groupby(links["driver"].to_numpy()).agg(", ".join)
-    for d, text in joined.items():
-        out[int(d)] = text
-    return out
+    ids: list[list[str]] = [[] for _ in range(len(frames.drivers))]
+    item_ids = frames.items["item_id"].to_numpy(object)
+    links = frames.links
+    for d, i in zip(
+        links["driver"].to_numpy(np.int64)[binding].tolist(),
+        links["item"].to_numpy(np.int64)[binding].tolist(),
+        strict=True,
+    ):
+        ids[d].append(item_ids[i])
+    return list(map(", ".join, ids))
 
 
 def value_at_risk_caused(
@@ -60,38 +61,32 @@ def slipping_items_table(data: ProgramData, frames: Frames, caused: np.ndarray) 
     items = frames.items
     rows = np.flatnonzero(items["slip"].to_numpy() > 0)
     h = frames.horizon
-    source = items["late_source"].to_numpy()[rows]
-    slip = items["slip"].to_numpy()[rows]
-    enables = items["enables"].to_numpy(object)[rows]
     floor = from_ordinal(h.as_of + 1, h.period_type)
-    records = []
-    for n, i in enumerate(rows):
-        w = data.workplan[i]
-        late = {
-            FROM_ACTUAL: w.actual_finish,
-            FROM_FORECAST: w.forecast_finish,
-            FROM_FLOOR: floor,
-        }.get(int(source[n]), w.planned_finish)
-        records.append(
-            {
-                "item_id": w.item_id,
-                "item": w.item,
-                "workstream_id": w.workstream_id,
-                "type": w.item_type,
-                "owner": w.owner,
-                "planned_finish": w.planned_finish,
-                "late_finish": late,
-                "slip_periods": int(slip[n]),
-                "enables": enables[n],
-                "value_at_risk_caused": float(caused[i]),
-            }
+    slipping = [data.workplan[i] for i in rows.tolist()]
+    late = [
+        {FROM_ACTUAL: w.actual_finish, FROM_FORECAST: w.forecast_finish, FROM_FLOOR: floor}.get(
+            source, w.planned_finish
         )
-    columns = [
-        "item_id", "item", "workstream_id", "type", "owner", "planned_finish", "late_finish",
-        "slip_periods", "enables", "value_at_risk_caused",
-    ]  # fmt: skip
-    table = pd.DataFrame(records, columns=columns)
-    table = table.astype({"slip_periods": np.int64, "value_at_risk_caused": float})
+        for w, source in zip(slipping, items["late_source"].to_numpy()[rows].tolist(), strict=True)
+    ]
+
+    def text(values: list[object]) -> np.ndarray:
+        return np.array(values, dtype=object)  # object even when no item slips
+
+    table = pd.DataFrame(
+        {
+            "item_id": text([w.item_id for w in slipping]),
+            "item": text([w.item for w in slipping]),
+            "workstream_id": text([w.workstream_id for w in slipping]),
+            "type": text([w.item_type for w in slipping]),
+            "owner": text([w.owner for w in slipping]),
+            "planned_finish": text([w.planned_finish for w in slipping]),
+            "late_finish": text(late),
+            "slip_periods": items["slip"].to_numpy(np.int64)[rows],
+            "enables": text([", ".join(w.enables) for w in slipping]),
+            "value_at_risk_caused": caused[rows].astype(float),
+        }
+    )
     return table.sort_values(
         ["value_at_risk_caused", "slip_periods", "item_id"],
         ascending=[False, False, True],
