@@ -118,9 +118,7 @@ def _surely_within(xml: bytes) -> bool:
     the exact extent is then computed (_extent). The sheets of a programme are usually narrow,
     so the usual refresh skips the extent (tests/bench/test_sheetscan_fast.py).
     """
-    return not (
-        _PREFIXED.search(xml) or _CELL_NOT_NARROW.search(xml) or _ROW_NOT_SHORT.search(xml)
-    )
+    return not (_PREFIXED.search(xml) or _CELL_NOT_NARROW.search(xml) or _ROW_NOT_SHORT.search(xml))
 
 
 def _extent(xml: bytes) -> tuple[int, int, str]:
