@@ -134,6 +134,7 @@ def make_steps(path: Path, tmp: Path, only: str | None = None) -> dict[str, tupl
         if only is None or only in ("compute", "run_checks")
         else None
     )
+    results = compute(data) if data is not None and only in (None, "run_checks") else None
     counter = iter(range(10**6))
 
     steps: dict[str, tuple[Step, str]] = {
@@ -142,7 +143,10 @@ def make_steps(path: Path, tmp: Path, only: str | None = None) -> dict[str, tupl
         "load_grids": (lambda: load_grids(path, sheets), "calamine, input sheets + History"),
         "read_grids": (lambda: read_grids(grids, path.name), "grids -> records + findings"),
         "compute": (lambda: compute(data), "engine"),
-        "run_checks": (lambda: run_checks(data), "traceability checks"),
+        "run_checks": (
+            lambda: run_checks(data, results),
+            "traceability checks (engine results given)",
+        ),
         "refresh": (
             lambda: refresh(path, output=tmp / f"refresh_{next(counter)}.xlsx"),
             "read + compute + checks + write 5 output sheets to a copy",

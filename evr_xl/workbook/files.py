@@ -9,7 +9,9 @@ The reader (reader.py) does the rest. docs/reliability.md lists the limits and t
 from __future__ import annotations
 
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from evr_xl.findings import Finding
 from evr_xl.model import ProgramData
@@ -99,14 +101,54 @@ def check_package(path: Path) -> None:
         )
 
 
-def load_grids(path: str | Path, sheets: list[str] | None = None) -> dict[str, Grid]:
-    """The values of each sheet (or of the named ones), A1-anchored, blanks as None."""
-    from python_calamine import CalamineWorkbook  # imported here: keeps CLI start-up light
+READERS = 2  # sheets read in parallel: calamine lets go of the GIL while it parses
 
+
+def load_grids(path: str | Path, sheets: list[str] | None = None) -> dict[str, Grid]:
+    """The values of each sheet (or of the named ones), A1-anchored, blanks as None.
+
+    The sheets are shared among READERS threads, each with its own calamine workbook (one cannot
+    be used by two threads), biggest first; each sheet is scanned (sheetscan) before calamine
+    reads it, and a problem is reported for the first failing sheet in workbook order, as a
+    one-by-one read would.
+    """
     path = Path(path)
     check_package(path)
+    book = _open(path)
+    wanted = {s.strip().lower() for s in sheets} if sheets else None
+    # gc_paused: hundreds of thousands of cell values (see reader.gc_paused)
+    with gc_paused(), zipfile.ZipFile(path) as z:
+        parts = sheet_parts(z)
+        names = [n for n in book.sheet_names if wanted is None or n.strip().lower() in wanted]
+        sizes = {i.filename: i.file_size for i in z.infolist()}
+        shares: list[list[str]] = [[] for _ in range(min(READERS, len(names)))]
+        loads = [0] * len(shares)
+        for name in sorted(names, key=lambda n: -sizes.get(parts.get(n, ""), 0)):
+            lightest = loads.index(min(loads))
+            shares[lightest].append(name)
+            loads[lightest] += sizes.get(parts.get(name, ""), 0)
+        books = [book, *(_open(path) for _ in shares[1:])]
+        outcomes: dict[str, Grid | BaseException] = {}
+        with ThreadPoolExecutor(max_workers=max(1, len(shares))) as pool:
+            for done in pool.map(
+                lambda job: _read_sheets(path, z, parts, *job), zip(books, shares, strict=True)
+            ):
+                outcomes.update(done)
+    grids: dict[str, Grid] = {}
+    for name in book.sheet_names:
+        outcome = outcomes.get(name)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        # a sheet not read is still named in messages ("sheets present")
+        grids[name] = outcome if outcome is not None else Grid(name, [])
+    return grids
+
+
+def _open(path: Path) -> Any:
+    from python_calamine import CalamineWorkbook  # imported here: keeps CLI start-up light
+
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        return CalamineWorkbook.from_path(str(path))
     except BaseException as exc:  # calamine's errors, and Rust panics (a BaseException)
         if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
             raise
@@ -114,39 +156,40 @@ def load_grids(path: str | Path, sheets: list[str] | None = None) -> dict[str, G
             f"{path}: the workbook could not be read ({exc}). "
             "Open and re-save it in Excel, then try again."
         ) from None
-    grids: dict[str, Grid] = {}
-    wanted = {s.strip().lower() for s in sheets} if sheets else None
-    # gc_paused: hundreds of thousands of cell values (see reader.gc_paused)
-    with gc_paused(), zipfile.ZipFile(path) as z:
-        parts = sheet_parts(z)
-        for name in book.sheet_names:
-            if wanted is not None and name.strip().lower() not in wanted:
-                grids[name] = Grid(name, [])  # not read, but named in messages ("sheets present")
-                continue
-            try:
-                scan = scan_sheet(z, parts[name], name, path.name) if name in parts else None
-                rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            except SheetRefused as exc:
-                raise WorkbookError(str(exc)) from None
-            except BaseException as exc:  # calamine: damaged XML, a lying zip, a Rust panic
-                if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
-                    raise
-                hint = (
-                    " A date cell holds a number outside Excel's dates (1900-9999): find it "
-                    "and type a real date."
-                    if "out of bounds" in str(exc) or "TimeDelta" in str(exc)
-                    else ""
-                )
-                raise WorkbookError(
-                    f"{path}: sheet '{name}' could not be read ({exc}).{hint} Open the workbook "
-                    "in Excel, save it as a new .xlsx, and try again."
-                ) from None
-            # grid_from_rows, inlined: one comparison per cell (calamine gives "" for blanks)
-            grid = Grid(name, [[None if v == "" else v for v in r] for r in rows])
-            if scan is not None:
-                _mark_special_cells(grid, scan.special)
-            grids[name] = grid
-    return grids
+
+
+def _read_sheets(
+    path: Path, z: zipfile.ZipFile, parts: dict[str, str], book: Any, names: list[str]
+) -> dict[str, Grid | BaseException]:
+    """Each named sheet as a Grid, or the WorkbookError that says why it cannot be read."""
+    out: dict[str, Grid | BaseException] = {}
+    for name in names:
+        try:
+            scan = scan_sheet(z, parts[name], name, path.name) if name in parts else None
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except SheetRefused as exc:
+            out[name] = WorkbookError(str(exc))
+            continue
+        except BaseException as exc:  # calamine: damaged XML, a lying zip, a Rust panic
+            if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+                raise
+            hint = (
+                " A date cell holds a number outside Excel's dates (1900-9999): find it "
+                "and type a real date."
+                if "out of bounds" in str(exc) or "TimeDelta" in str(exc)
+                else ""
+            )
+            out[name] = WorkbookError(
+                f"{path}: sheet '{name}' could not be read ({exc}).{hint} Open the workbook "
+                "in Excel, save it as a new .xlsx, and try again."
+            )
+            continue
+        # grid_from_rows, inlined: one comparison per cell (calamine gives "" for blanks)
+        grid = Grid(name, [[None if v == "" else v for v in r] for r in rows])
+        if scan is not None:
+            _mark_special_cells(grid, scan.special)
+        out[name] = grid
+    return out
 
 
 def _mark_special_cells(grid: Grid, special: dict[tuple[int, int], str]) -> None:

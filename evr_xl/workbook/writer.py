@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import secrets
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -395,8 +396,7 @@ def _write_output_sheets(
                 )
         if backup and target.exists():
             backup_path = backup_path_for(target)
-            original = data if target == source else target.read_bytes()
-            _replace(_write_temp(backup_path, original, mode_from=target), backup_path)
+            _replace(_backup_temp(target, backup_path), backup_path)
         _replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -432,6 +432,20 @@ def _write_temp(beside: Path, data: bytes, *, mode_from: Path) -> Path:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    return tmp
+
+
+def _backup_temp(target: Path, backup_path: Path) -> Path:
+    """The file now at `target`, under a temporary name beside `backup_path`.
+
+    A hard link where the file system has them: the backup is then the very file the refresh
+    replaces (no copy to write and flush: its contents are already on disk). A copy otherwise.
+    """
+    tmp = backup_path.with_name(f".~evr-{secrets.token_hex(8)}.tmp")
+    try:
+        os.link(target, tmp)
+    except OSError:  # no hard links here (FAT, some network shares): copy
+        return _write_temp(backup_path, target.read_bytes(), mode_from=target)
     return tmp
 
 

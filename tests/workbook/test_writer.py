@@ -298,6 +298,27 @@ def test_backup_is_the_previous_file_one_generation(rich: Path) -> None:
     assert report.backup_path.read_bytes() == first
 
 
+def test_backup_is_a_link_to_the_replaced_file_or_else_a_copy(
+    rich: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = rich.stat()
+    report = write_output_sheets(rich, output_specs(rows=3))
+    assert report.backup_path is not None
+    kept = report.backup_path.stat()
+    assert (kept.st_ino, kept.st_dev) == (before.st_ino, before.st_dev)  # no copy written
+    assert rich.stat().st_ino != before.st_ino and rich.stat().st_nlink == 1
+
+    def no_links(*_args: object) -> None:
+        raise OSError("hard links not supported here")
+
+    monkeypatch.setattr(os, "link", no_links)
+    first = rich.read_bytes()
+    write_output_sheets(rich, output_specs(rows=4))
+    assert report.backup_path.read_bytes() == first
+    assert report.backup_path.stat().st_ino != rich.stat().st_ino
+    assert not list(rich.parent.glob(".~evr-*"))  # no temporary file left behind
+
+
 def test_input_sheets_are_never_written(rich: Path) -> None:
     with pytest.raises(ValueError, match="input sheet"):
         render_workbook(rich.read_bytes(), [SheetSpec("value drivers")])
