@@ -14,8 +14,10 @@ process, one after the other on the same file:
   compute, checks, write the output sheets), ``make_boardpack`` and the spilling worksheet
   function ``driver_metrics`` (cold: cache cleared; cached: the same arguments again).
 
-Time: median and min-max wall seconds over ``--repeat`` runs (one warm-up run first, not
-counted). Memory: each step runs once more in a fresh subprocess (``--measure-memory STEP``) that
+Time: median and min-max wall seconds over ``--repeat`` rounds (one warm-up run of each step
+first, not counted); each round runs every step once, interleaved, and the ratios (x floor,
+reference / ours) are the medians of the ratios within each round, so a slow spell of a shared
+machine does not land on one step only. Memory: each step runs once more in a fresh subprocess (``--measure-memory STEP``) that
 prepares the step's inputs, notes ``ru_maxrss``, runs the step and notes it again; the table shows
 the process's peak RSS and the step's increment over its prepared inputs. A subprocess (not
 tracemalloc) because calamine, pandas and numpy allocate outside Python's allocator, and
@@ -189,13 +191,21 @@ def make_steps(path: Path, tmp: Path, only: str | None = None) -> dict[str, tupl
 # --- timing and memory -------------------------------------------------------------------------
 
 
-def time_step(step: Step, repeat: int) -> list[float]:
-    step()  # warm-up: imports, first-call caches
-    runs = []
+def time_rounds(steps: dict[str, Step], repeat: int) -> dict[str, list[float]]:
+    """Seconds per step per round: every step once per round, `repeat` rounds, after a warm-up.
+
+    Interleaved (floor, reference, ours, floor, ...) rather than one step's runs in a row, so a
+    slow spell of a shared machine falls on all steps of a round alike; ratios are then taken
+    round by round (see run_size).
+    """
+    for step in steps.values():
+        step()  # warm-up: imports, first-call caches
+    runs: dict[str, list[float]] = {name: [] for name in steps}
     for _ in range(repeat):
-        t = time.perf_counter()
-        step()
-        runs.append(time.perf_counter() - t)
+        for name, step in steps.items():
+            t = time.perf_counter()
+            step()
+            runs[name].append(time.perf_counter() - t)
     return runs
 
 
@@ -260,30 +270,35 @@ def run_size(size: str, seed: int, repeat: int, memory: bool, steps_wanted: list
     timings: list[Timing] = []
     with tempfile.TemporaryDirectory() as tmp:
         steps = make_steps(path, Path(tmp))
+        runnable = {n: steps[n][0] for n in steps_wanted if steps[n][0] is not None}
+        runs = time_rounds(runnable, repeat)
         for name in steps_wanted:
-            step, note = steps[name]
-            t = Timing(name, note=note)
-            if step is not None:
-                t.runs = time_step(step, repeat)
-                if memory:
-                    mem = memory_in_subprocess(size, seed, name)
-                    if mem:
-                        t.peak_rss_mb, t.step_rss_mb = mem["peak_rss_mb"], mem["step_rss_mb"]
+            t = Timing(name, runs=runs.get(name, []), note=steps[name][1])
+            if name in runs and memory:
+                mem = memory_in_subprocess(size, seed, name)
+                if mem:
+                    t.peak_rss_mb, t.step_rss_mb = mem["peak_rss_mb"], mem["step_rss_mb"]
             timings.append(t)
             print(f"  {size:6s} {name:11s} {_fmt(t.median)}", file=sys.stderr, flush=True)
     by = {t.step: t for t in timings}
-    floor_s = by["floor"].median if "floor" in by else None
-    ref_s = by["reference"].median if "reference" in by else None
     result["steps"] = []
     for t in timings:
         row = asdict(t)
         row["median"] = t.median
         row["min"] = min(t.runs) if t.runs else None
         row["max"] = max(t.runs) if t.runs else None
-        row["x_floor"] = t.median / floor_s if t.median and floor_s else None
-        row["ref_over_ours"] = ref_s / t.median if t.median and ref_s else None
+        row["x_floor"] = _round_ratio(t.runs, by.get("floor"), over=False)
+        row["ref_over_ours"] = _round_ratio(t.runs, by.get("reference"), over=True)
         result["steps"].append(row)
     return result
+
+
+def _round_ratio(runs: list[float], base: Timing | None, *, over: bool) -> float | None:
+    """The median, over rounds, of this step's time / the base's (or base / this, `over`)."""
+    if not runs or base is None or len(base.runs) != len(runs):
+        return None
+    pairs = zip(runs, base.runs, strict=True)
+    return statistics.median(b / r if over else r / b for r, b in pairs)
 
 
 # --- output --------------------------------------------------------------------------------------
