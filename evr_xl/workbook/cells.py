@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime, timedelta
+from itertools import repeat
+from operator import getitem
 from typing import Any
 
 from evr_xl.model.periods import parse_period
@@ -404,6 +406,38 @@ def fast_column(kind_name: str, choices: tuple[str, ...], cells: list[Any]) -> l
             if 2 * len(distinct) < len(cells):
                 memo = {v: fast(v) for v in distinct}
                 return list(map(memo.__getitem__, cells))
+            if kind_name in ("TEXT", "ID") and types <= _TEXT_OR_BLANK:
+                texts = _texts(kind_name, cells)
+                if texts is not None:
+                    return texts
     except TypeError:  # an unhashable value (grids hold plain values; kept safe all the same)
         pass
     return list(map(fast, cells))
+
+
+_TEXT_OR_BLANK = frozenset({str, type(None)})
+_FIRST = slice(0, 1)
+
+
+def _texts(kind_name: str, cells: list[Any]) -> list[Any] | None:
+    """_fast_text or _fast_id over a column of texts and blanks, in C loops (map).
+
+    None when a text starts with # or a space (it may be an error value: the per-cell path
+    decides) or is longer than a cell can hold.
+    """
+    texts = [v for v in cells if v is not None] if None in cells else cells
+    firsts = list(map(getitem, texts, repeat(_FIRST)))  # v[:1]
+    if "#" in firsts or any(map(str.isspace, firsts)):
+        return None
+    if kind_name == "ID":
+        out = list(map(str.upper, map(" ".join, map(str.split, texts))))
+    else:
+        out = list(map(str.strip, texts))
+        if out and max(map(len, out)) > 32767:
+            return None
+    if "" in out:
+        out = [s or None for s in out]
+    if texts is not cells:
+        given = iter(out)
+        out = [None if v is None else next(given) for v in cells]
+    return out

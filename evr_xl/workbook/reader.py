@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from itertools import compress, repeat, starmap
-from operator import gt, is_not, itemgetter
+from operator import gt, is_not, itemgetter, not_
 from typing import Any
 
 from pydantic import ValidationError
@@ -286,18 +286,26 @@ def _positions(values: list[Any], wanted: Any) -> Iterator[int]:
 
 
 def _counted(columns: list[list[Any]], n: int) -> list[bool]:
-    """Which rows count: any mapped cell neither empty nor spaces only (blank rows are allowed)."""
-    marks = []
-    for cells in columns:
-        filled = map(is_not, cells, repeat(None))
-        try:
-            spaces = {v for v in set(cells) if v.__class__ is str and not v.strip()}
-        except TypeError:  # an unhashable value (grids hold plain values; kept safe all the same)
-            spaces = {v for v in cells if v.__class__ is str and not v.strip()}
-        marks.append(list(map(gt, filled, map(spaces.__contains__, cells))) if spaces else filled)
-    if not marks:
+    """Which rows count: any mapped cell neither empty nor spaces only (blank rows are allowed).
+
+    The first column (the ID, in the template's order) is marked in C loops; only the rows it
+    leaves blank (usually a few) are looked up in the other columns.
+    """
+    if not columns:
         return [False] * n
-    return list(marks[0]) if len(marks) == 1 else list(map(any, zip(*marks, strict=True)))
+    fullest = columns[0]
+    filled = map(is_not, fullest, repeat(None))
+    try:
+        spaces = {v for v in set(fullest) if v.__class__ is str and not v.strip()}
+    except TypeError:  # an unhashable value (grids hold plain values; kept safe all the same)
+        spaces = {v for v in fullest if v.__class__ is str and not v.strip()}
+    keep = list(map(gt, filled, map(spaces.__contains__, fullest))) if spaces else list(filled)
+    for cells in columns:
+        for i in compress(range(n), map(not_, keep)):
+            v = cells[i]
+            if v is not None and (not isinstance(v, str) or v.strip()):
+                keep[i] = True
+    return keep
 
 
 # CellRef(sheet=sheet, row=row, col=col) without validation: the reader's types are right.

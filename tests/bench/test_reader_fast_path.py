@@ -118,6 +118,11 @@ def test_fast_column_equals_the_parser_mapped() -> None:
         "inf": [1.0, float("inf"), None, 2.0],
         "numbers and bools": [1, True, 1.0, 0, False, 1, 1, 1],
         "dates": [datetime(2026, 3, 5), None, datetime(2026, 3, 5), date(2026, 3, 5)] * 3,
+        # distinct texts: parsed in C loops (cells._texts) unless a cell needs the per-cell path
+        "unique texts": ["Alpha  beta", "gamma", None, "", "d-4 ", "e\tf", "wp-7", "Ünïcode"],
+        "unique texts, one error": ["a", "b", "#N/A", "c", None],
+        "unique texts, one leading space": ["a", " b", "c", None],
+        "unique texts, one too long": ["a", "x" * 40_000, "c"],
     }
     for column in (c for t in L.INPUT_TABLES for c in t.columns):
         fast = P.fast_parser(column.kind.name, column.choices)
