@@ -19,7 +19,6 @@ from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -52,15 +51,6 @@ ODD = [
 ]  # fmt: skip
 FORMATS = (None, "0%", "#,##0;[Red]-#,##0", "yyyy-mm", "@")
 LINKS = {0: "'Value Drivers'!A5", 3: "#'Findings'!B7", 4: "", 5: "'a&b <c>'!A1", 99: "'X'!A1"}
-
-
-@pytest.fixture(scope="module")
-def blank() -> bytes:
-    wb = openpyxl.Workbook()
-    wb.active.title = "Program"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def _odd_table(top: int = 4) -> Table:

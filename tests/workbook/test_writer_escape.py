@@ -23,15 +23,6 @@ from evr_xl.outputs.sheet import (
 from evr_xl.workbook.writer import render_workbook
 
 
-@pytest.fixture(scope="module")
-def blank() -> bytes:
-    wb = openpyxl.Workbook()
-    wb.active.title = "Program"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
 @pytest.mark.parametrize(
     "text",
     ["=1+1", "+A1", "-2+3", "@SUM(A1)", '  =HYPERLINK("x")', "\t=1", "\r\n=1", "\n@x"],
