@@ -127,7 +127,7 @@ def load_grids(path: str | Path, sheets: list[str] | None = None) -> dict[str, G
             lightest = loads.index(min(loads))
             shares[lightest].append(name)
             loads[lightest] += sizes.get(parts.get(name, ""), 0)
-        books = [book, *(_open(path) for _ in shares[1:])]
+        books = [book, *(_open(path) for _ in shares[1:])][: len(shares)]  # none: no sheet
         outcomes: dict[str, Grid | BaseException] = {}
         with ThreadPoolExecutor(max_workers=max(1, len(shares))) as pool:
             for done in pool.map(

@@ -1,0 +1,62 @@
+"""files.load_grids: sheets read by threads give what a one-by-one read gives, errors included."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from evr_xl.workbook import files
+from evr_xl.workbook.files import load_grids, read_program
+from evr_xl.workbook.grids import WorkbookError
+from evr_xl.workbook.sheetscan import sheet_parts
+from tests.corpus.make_corpus import far_cell, write_base
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_base(tmp_path_factory.mktemp("files") / "base.xlsx")
+
+
+def _with_far_cells(base: Path, target: Path, sheets: list[str]) -> Path:
+    with zipfile.ZipFile(base) as z:
+        parts = sheet_parts(z)
+        wanted = {parts[s]: s for s in sheets}
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in z.infolist():
+                data = z.read(info.filename)
+                if info.filename in wanted:
+                    data = far_cell("XFD1048576", 1_048_576)(data)
+                out.writestr(info, data)
+    return target
+
+
+def test_threads_read_what_one_reader_reads(base: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    together = load_grids(base)
+    monkeypatch.setattr(files, "READERS", 1)
+    alone = load_grids(base)
+    assert list(together) == list(alone)  # every sheet, in workbook order
+    for name in alone:
+        assert together[name].rows == alone[name].rows, name
+
+
+def test_the_first_failing_sheet_in_workbook_order_is_reported(base: Path, tmp_path: Path) -> None:
+    # Risks comes after Workplan in the workbook; the biggest sheets are read first, by two
+    # threads, so without care either could be reported.
+    path = _with_far_cells(base, tmp_path / "two_bad.xlsx", ["Risks", "Workplan"])
+    with pytest.raises(WorkbookError, match=r"sheet 'Workplan' spans"):
+        load_grids(path)
+    path = _with_far_cells(base, tmp_path / "one_bad.xlsx", ["Risks"])
+    with pytest.raises(WorkbookError, match=r"sheet 'Risks' spans .* Risks!XFD1048576"):
+        load_grids(path)
+
+
+def test_a_workbook_without_any_programme_sheet_is_a_message(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "not a programme"
+    wb.save(tmp_path / "plain.xlsx")
+    with pytest.raises(WorkbookError, match=r"required sheet\(s\) Program, .* not found"):
+        read_program(tmp_path / "plain.xlsx")
+    assert list(load_grids(tmp_path / "plain.xlsx", ["Program"])) == ["Sheet"]
