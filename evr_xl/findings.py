@@ -24,7 +24,10 @@ class Severity(str, Enum):
 
     @property
     def rank(self) -> int:
-        return {"Error": 0, "Warning": 1, "Info": 2}[self.value]
+        return _RANK[self.value]
+
+
+_RANK = {"Error": 0, "Warning": 1, "Info": 2}  # errors first
 
 
 @dataclass(frozen=True)
