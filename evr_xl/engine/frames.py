@@ -21,6 +21,7 @@ import pandas as pd
 
 from evr_xl.engine.periods import CUSTOM, Horizon, PlanModel, Ramps, profile_code
 from evr_xl.model.records import ProgramData, Record
+from evr_xl.model.table import TableRecords
 
 # Where an item's late finish came from (for showing the date it stands for).
 FROM_PLANNED, FROM_FORECAST, FROM_ACTUAL, FROM_FLOOR = 0, 1, 2, 3
@@ -62,6 +63,8 @@ def fields(records: Sequence[Record], *names: str) -> list[list[Any]]:
     __getattr__), which shows on tens of thousands of records. No tuple per record either: so
     many new objects would set off the garbage collector.
     """
+    if isinstance(records, TableRecords):  # as read: from the columns, no record made
+        return records.field_values(*names)
     dicts = list(map(vars, records))
     return [list(map(itemgetter(name), dicts)) for name in names]
 

@@ -10,6 +10,7 @@ periods as the first day of the period, percentages as fractions (0.45), Yes/No 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -173,20 +174,24 @@ class Risk(Record):
 
 
 class ProgramData(BaseModel):
-    """Everything the engine and the checks need, as read from one workbook."""
+    """Everything the engine and the checks need, as read from one workbook.
+
+    Each table is a sequence of records: a tuple, or (from the reader) TableRecords, which makes
+    a record when it is first asked for (model/table.py).
+    """
 
     model_config = ConfigDict(frozen=True)
 
     source: str = ""  # the file name (or book name) it was read from
     settings: ProgramSettings
-    stage_gates: tuple[StageGate, ...] = ()
-    workstreams: tuple[Workstream, ...] = ()
-    drivers: tuple[ValueDriver, ...] = ()
-    value_plan: tuple[ValuePlanRow, ...] = ()
-    workplan: tuple[WorkItem, ...] = ()
-    actuals: tuple[Actual, ...] = ()
-    costs: tuple[Cost, ...] = ()
-    risks: tuple[Risk, ...] = ()
+    stage_gates: Sequence[StageGate] = ()
+    workstreams: Sequence[Workstream] = ()
+    drivers: Sequence[ValueDriver] = ()
+    value_plan: Sequence[ValuePlanRow] = ()
+    workplan: Sequence[WorkItem] = ()
+    actuals: Sequence[Actual] = ()
+    costs: Sequence[Cost] = ()
+    risks: Sequence[Risk] = ()
 
     def with_as_of(self, period: date) -> ProgramData:
         """The same programme seen from another as-of period (the file is not changed)."""

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from itertools import compress, repeat, starmap
+from itertools import compress, repeat
 from operator import gt, is_not, itemgetter, not_
 from typing import Any
 
@@ -35,8 +35,9 @@ from evr_xl.model import (
     WorkItem,
     Workstream,
 )
-from evr_xl.model.cellref import cell_at, cells_at, unvalidated
+from evr_xl.model.cellref import cell_at
 from evr_xl.model.periods import PeriodType, parse_period
+from evr_xl.model.table import TableRecords
 from evr_xl.workbook import cells as parse
 from evr_xl.workbook import layout as L
 from evr_xl.workbook.grids import Grid, WorkbookError
@@ -340,15 +341,15 @@ def _spec(kind: type) -> _RecordSpec:
     return spec
 
 
-def build_records(kind: type, read: TableRead, findings: list[Finding]) -> list[Any]:
+def build_records(kind: type, read: TableRead, findings: list[Finding]) -> TableRecords:
     """The records of a table, in reading order; a row missing required values is left out.
 
-    The usual row is built without validation: every column kind's parser returns the type of its
-    field and the records have no validators, so the record equals ``kind(**values)``
-    (tests/bench/test_reader_fast_path.py). Its ``model_fields_set`` is the fields the table has
-    a column for (blank or not), with ref and columns. A row lacking a value the model requires
-    but the table does not (no column, or a default that cannot apply) goes through pydantic, and
-    becomes an RD013 finding.
+    The usual row's record is made without validation, when first asked for (TableRecords):
+    every column kind's parser returns the type of its field and the records have no validators,
+    so the record equals ``kind(**values)`` (tests/bench/test_reader_fast_path.py). Its
+    ``model_fields_set`` is the fields the table has a column for (blank or not), with ref and
+    columns. A row lacking a value the model requires but the table does not (no column, or a
+    default that cannot apply) goes through pydantic now, and becomes an RD013 finding.
     """
     spec = _spec(kind)
     ok = [i for i in read.rows if i not in read.missing] if read.missing else read.rows
@@ -359,41 +360,41 @@ def build_records(kind: type, read: TableRead, findings: list[Finding]) -> list[
             odd.update(ok)
         else:
             odd.update(_positions(column, None))
-    usual = [i for i in ok if i not in odd] if odd else ok
-    records = _construct_all(kind, spec, read, usual)
-    if not odd:
-        return records
-    built = dict(zip(usual, records, strict=True))
+    validated: dict[int, Any] = {}
     for i in sorted(odd.intersection(ok)):
         record = _validated(kind, read, i, findings)
         if record is not None:
-            built[i] = record
-    return [built[i] for i in sorted(built)]
-
-
-def _construct_all(kind: type, spec: _RecordSpec, read: TableRead, rows: list[int]) -> list[Any]:
-    """Records for rows whose every required value is there, without validation (column-wise)."""
-    sources: list[Any] = []
+            validated[i] = record
+    rows = [i for i in ok if i not in odd or i in validated] if odd else ok
+    values: dict[str, list[Any]] = {}
+    constants: dict[str, Any] = {}
+    factories: dict[str, Any] = {}
     for key in spec.names:
         column = read.values.get(key)
-        make = spec.factories.get(key)
-        if key == "ref":
-            first = read.first
-            sources.append(cells_at(read.sheet, [first + i for i in rows], 1))
-        elif key == "columns":
-            sources.append(repeat(read.columns))
-        elif column is not None:
+        make, default = spec.factories.get(key), spec.defaults[key]
+        if key in ("ref", "columns"):
+            continue
+        if column is not None:
             taken = list(map(column.__getitem__, rows))
-            if None in taken and (make is not None or spec.defaults[key] is not None):
-                default = spec.defaults[key]
+            if None in taken and (make is not None or default is not None):
                 taken = [(make() if make else default) if v is None else v for v in taken]
-            sources.append(taken)
+            values[key] = taken
         elif make is not None:
-            sources.append(starmap(make, repeat((), len(rows))))
+            factories[key] = make
         else:
-            sources.append(repeat(spec.defaults[key]))
-    given = {"ref", "columns", *(k for k in read.values if k in spec.defaults)}
-    return unvalidated(kind, spec.names, zip(*sources, strict=False), given)  # repeats: endless
+            constants[key] = default
+    return TableRecords(
+        kind,
+        spec.names,
+        values,
+        constants,
+        factories,
+        read.sheet,
+        [read.first + i for i in rows],
+        read.columns,
+        {"ref", "columns", *(k for k in read.values if k in spec.defaults)},
+        {p: validated[i] for p, i in enumerate(rows) if i in validated},
+    )
 
 
 def _validated(kind: type, read: TableRead, i: int, findings: list[Finding]) -> Any | None:
@@ -617,7 +618,7 @@ def _read_grids(grids: dict[str, Grid], source: str) -> tuple[ProgramData | None
     findings: list[Finding] = []
     settings, f = read_settings(by_name[L.PROGRAM.sheet.lower()])
     findings += f
-    collected: dict[str, list[Any]] = {}
+    collected: dict[str, Sequence[Any]] = {}
     for table in L.INPUT_TABLES:
         if table is L.PROGRAM:
             continue
@@ -630,7 +631,7 @@ def _read_grids(grids: dict[str, Grid], source: str) -> tuple[ProgramData | None
                     CellRef(sheet=table.sheet),
                 )
             )
-            collected[table.sheet] = []
+            collected[table.sheet] = ()
             continue
         if table is L.VALUE_PLAN:
             ptype = settings.period_type if settings is not None else None
@@ -641,23 +642,25 @@ def _read_grids(grids: dict[str, Grid], source: str) -> tuple[ProgramData | None
         read, f = read_table(grid, table, kind)
         findings += f
         if read is None:
-            collected[table.sheet] = []
+            collected[table.sheet] = ()
             continue
         for key, default in READ_DEFAULTS.get(table.sheet, {}).items():
             read.fill(key, default)
         collected[table.sheet] = build_records(kind, read, findings)
     if settings is None:
         return None, findings
-    data = ProgramData(
+    # Not validated again: the records are (TableRecords, made when asked for), and iterating
+    # them here to validate would make them all.
+    data = ProgramData.model_construct(
         source=source,
         settings=settings,
-        stage_gates=tuple(collected[L.STAGE_GATES.sheet]),
-        workstreams=tuple(collected[L.WORKSTREAMS.sheet]),
-        drivers=tuple(collected[L.VALUE_DRIVERS.sheet]),
+        stage_gates=collected[L.STAGE_GATES.sheet],
+        workstreams=collected[L.WORKSTREAMS.sheet],
+        drivers=collected[L.VALUE_DRIVERS.sheet],
         value_plan=tuple(collected[L.VALUE_PLAN.sheet]),
-        workplan=tuple(collected[L.WORKPLAN.sheet]),
-        actuals=tuple(collected[L.ACTUALS.sheet]),
-        costs=tuple(collected[L.COSTS.sheet]),
-        risks=tuple(collected[L.RISKS.sheet]),
+        workplan=collected[L.WORKPLAN.sheet],
+        actuals=collected[L.ACTUALS.sheet],
+        costs=collected[L.COSTS.sheet],
+        risks=collected[L.RISKS.sheet],
     )
     return data, findings

@@ -1,0 +1,131 @@
+"""TableRecords: a table's records as read, each made when it is first asked for.
+
+The reader parses a table column by column. On a large programme making every record (one
+pydantic object and one row address per row) costs more than everything the engine and the
+checks do with them, and they mostly need the columns (`values`) plus the few records a finding
+points at. So a table's records are a Sequence that keeps the columns and makes a record on
+first access (`data.workplan[i]`), or all of them on first iteration. A record made here equals
+the one made eagerly (tests/unit/test_table_records.py); the same object is returned each time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from itertools import repeat, starmap
+from typing import Any, overload
+
+from evr_xl.model.cellref import cells_at, unvalidated
+
+
+class TableRecords(Sequence[Any]):
+    """The records of one table, in reading order, made on demand from the parsed columns."""
+
+    __slots__ = (
+        "_kind",
+        "_names",
+        "_values",
+        "_constants",
+        "_factories",
+        "_sheet",
+        "_rows",
+        "_columns",
+        "_given",
+        "_made",
+        "_all",
+    )
+
+    def __init__(
+        self,
+        kind: type,
+        names: tuple[str, ...],
+        values: dict[str, list[Any]],
+        constants: dict[str, Any],
+        factories: dict[str, Any],
+        sheet: str,
+        rows: list[int],
+        columns: dict[str, int],
+        given: set[str],
+        made: dict[int, Any] | None = None,
+    ) -> None:
+        """`names`: every field of `kind`, in declaration order. Each field other than ref and
+        columns is in exactly one of `values` (its value per record), `constants` (the same for
+        all: a default) or `factories` (a new default per record). `rows`: each record's sheet
+        row (its `ref` is column A of it). `made`: records already made, by position (rows the
+        reader had pydantic validate)."""
+        self._kind, self._names = kind, names
+        self._values, self._constants, self._factories = values, constants, factories
+        self._sheet, self._rows, self._columns, self._given = sheet, rows, columns, given
+        self._made: dict[int, Any] = dict(made or {})
+        self._all: tuple[Any, ...] | None = None
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Any, ...]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if self._all is not None:
+            return self._all[index]
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        n = len(self._rows)
+        if not -n <= index < n:
+            raise IndexError("record index out of range")
+        index %= n
+        record = self._made.get(index)
+        if record is None:
+            record = self._made[index] = self._make([index])[0]
+        return record
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._all is None:
+            todo = [i for i in range(len(self._rows)) if i not in self._made]
+            self._made.update(zip(todo, self._make(todo), strict=True))
+            self._all = tuple(self._made[i] for i in range(len(self._rows)))
+            self._made = {}
+        return iter(self._all)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, TableRecords | tuple | list):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # like a tuple of records: not hashable
+
+    def __repr__(self) -> str:
+        return f"TableRecords({self._kind.__name__}, {len(self)} records)"
+
+    def field_values(self, *names: str) -> list[list[Any]]:
+        """One list per named field: its value in each record, in order, without the records."""
+        if self._all is not None or any(
+            n not in self._values and n not in self._constants for n in names
+        ):
+            dicts = list(map(vars, self))  # made already, or asked for ref/columns/a factory
+            return [[d[n] for d in dicts] for n in names]
+        out = []
+        for name in names:
+            column = self._values.get(name)
+            out.append(list(column) if column is not None else [self._constants[name]] * len(self))
+        for i, record in self._made.items():  # validated rows: their values as pydantic made them
+            for name, column in zip(names, out, strict=True):
+                column[i] = vars(record)[name]
+        return out
+
+    def _make(self, positions: list[int]) -> list[Any]:
+        """The records at these positions (C loops; see model.cellref.unvalidated)."""
+        n = len(positions)
+        sources: list[Any] = []
+        for name in self._names:
+            if name == "ref":
+                sources.append(cells_at(self._sheet, [self._rows[i] for i in positions], 1))
+            elif name == "columns":
+                sources.append(repeat(self._columns))
+            elif name in self._values:
+                sources.append(list(map(self._values[name].__getitem__, positions)))
+            elif name in self._factories:
+                sources.append(starmap(self._factories[name], repeat((), n)))
+            else:
+                sources.append(repeat(self._constants[name]))
+        return unvalidated(self._kind, self._names, zip(*sources, strict=False), self._given)
