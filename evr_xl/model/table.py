@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from itertools import repeat, starmap
 from typing import Any, overload
 
-from evr_xl.model.cellref import cells_at, unvalidated
+from evr_xl.model.cellref import cell_at, cells_at, unvalidated
 
 
 class TableRecords(Sequence[Any]):
@@ -76,7 +76,7 @@ class TableRecords(Sequence[Any]):
         index %= n
         record = self._made.get(index)
         if record is None:
-            record = self._made[index] = self._make([index])[0]
+            record = self._made[index] = self._make_one(index)
         return record
 
     def __iter__(self) -> Iterator[Any]:
@@ -112,6 +112,22 @@ class TableRecords(Sequence[Any]):
             for name, column in zip(names, out, strict=True):
                 column[i] = vars(record)[name]
         return out
+
+    def _make_one(self, i: int) -> Any:
+        """The record at position i (the checks ask for a few thousand, one at a time)."""
+        row = []
+        for name in self._names:
+            if name == "ref":
+                row.append(cell_at(self._sheet, self._rows[i], 1))
+            elif name == "columns":
+                row.append(self._columns)
+            elif name in self._values:
+                row.append(self._values[name][i])
+            elif name in self._factories:
+                row.append(self._factories[name]())
+            else:
+                row.append(self._constants[name])
+        return unvalidated(self._kind, self._names, (tuple(row),), self._given)[0]
 
     def _make(self, positions: list[int]) -> list[Any]:
         """The records at these positions (C loops; see model.cellref.unvalidated)."""
