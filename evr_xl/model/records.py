@@ -12,8 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_serializer,
+)
 
 from evr_xl.model.cellref import CellRef, cell_at
 from evr_xl.model.periods import PeriodType
@@ -173,6 +180,11 @@ class Risk(Record):
         return self.status != "Closed"
 
 
+TABLE_FIELDS = (
+    "stage_gates", "workstreams", "drivers", "value_plan", "workplan", "actuals", "costs", "risks",
+)  # fmt: skip
+
+
 class ProgramData(BaseModel):
     """Everything the engine and the checks need, as read from one workbook.
 
@@ -192,6 +204,11 @@ class ProgramData(BaseModel):
     actuals: Sequence[Actual] = ()
     costs: Sequence[Cost] = ()
     risks: Sequence[Risk] = ()
+
+    @field_serializer(*TABLE_FIELDS, mode="wrap")
+    def _table(self, value: Sequence[Record], handler: SerializerFunctionWrapHandler) -> Any:
+        """A table dumps as a tuple of records, whichever sequence holds them."""
+        return handler(tuple(value))
 
     def with_as_of(self, period: date) -> ProgramData:
         """The same programme seen from another as-of period (the file is not changed)."""

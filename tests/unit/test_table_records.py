@@ -10,6 +10,7 @@ import pytest
 from evr_xl.demo import write_demo
 from evr_xl.engine.frames import fields
 from evr_xl.model import CellRef, WorkItem
+from evr_xl.model.records import TABLE_FIELDS
 from evr_xl.model.table import TableRecords
 from evr_xl.workbook.files import read_program
 from evr_xl.workbook.reader import TableRead, build_records
@@ -89,3 +90,13 @@ def test_the_demo_reads_the_same_as_eager_records(demo: Path) -> None:
         values = [f for f in record_fields if f not in ("ref", "cells", "columns")]
         assert table.field_values(*values) == fields(made, *values), name
     assert data.with_as_of(date(2026, 3, 1)).workplan == data.workplan
+
+
+def test_a_programme_dumps_its_tables_as_tuples_of_records(demo: Path) -> None:
+    data, _ = read_program(demo)
+    assert data is not None
+    dumped = data.model_dump()
+    assert isinstance(dumped["workplan"], tuple) and len(dumped["workplan"]) == len(data.workplan)
+    assert dumped["workplan"][0]["item_id"] == data.workplan[0].item_id
+    eager = data.model_copy(update={name: tuple(getattr(data, name)) for name in TABLE_FIELDS})
+    assert eager.model_dump() == dumped
