@@ -369,13 +369,15 @@ def build_records(kind: type, read: TableRead, findings: list[Finding]) -> Table
     values: dict[str, list[Any]] = {}
     constants: dict[str, Any] = {}
     factories: dict[str, Any] = {}
+    # the usual table: its rows one after the other (blank rows only at the end, if any)
+    run = slice(rows[0], rows[-1] + 1) if rows and rows[-1] - rows[0] + 1 == len(rows) else None
     for key in spec.names:
         column = read.values.get(key)
         make, default = spec.factories.get(key), spec.defaults[key]
         if key in ("ref", "columns"):
             continue
         if column is not None:
-            taken = list(map(column.__getitem__, rows))
+            taken = column[run] if run is not None else list(map(column.__getitem__, rows))
             if None in taken and (make is not None or default is not None):
                 taken = [(make() if make else default) if v is None else v for v in taken]
             values[key] = taken
