@@ -13,15 +13,13 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
-from operator import itemgetter
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from evr_xl.engine.periods import CUSTOM, Horizon, PlanModel, Ramps, profile_code
-from evr_xl.model.records import ProgramData, Record
-from evr_xl.model.table import TableRecords
+from evr_xl.model.records import ProgramData
+from evr_xl.model.table import fields  # the engine reads records field by field
 
 # Where an item's late finish came from (for showing the date it stands for).
 FROM_PLANNED, FROM_FORECAST, FROM_ACTUAL, FROM_FLOOR = 0, 1, 2, 3
@@ -53,20 +51,6 @@ class Frames:
     actuals: pd.DataFrame  # one row per data.actuals; driver = row number or -1 when unknown
     driver_index: dict[str, int]
     plan_model: PlanModel
-
-
-def fields(records: Sequence[Record], *names: str) -> list[list[Any]]:
-    """The named fields of every record: one list of values per name, in record order.
-
-    Read from each record's __dict__, where pydantic keeps the field values, by C loops (map):
-    `record.field` misses Python's quick attribute path on a model (BaseModel defines
-    __getattr__), which shows on tens of thousands of records. No tuple per record either: so
-    many new objects would set off the garbage collector.
-    """
-    if isinstance(records, TableRecords):  # as read: from the columns, no record made
-        return records.field_values(*names)
-    dicts = list(map(vars, records))
-    return [list(map(itemgetter(name), dicts)) for name in names]
 
 
 def floats(values: Sequence[float | None]) -> np.ndarray:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from itertools import repeat, starmap
+from operator import itemgetter
 from typing import Any, overload
 
 from evr_xl.model.cellref import cell_at, cells_at, unvalidated
@@ -102,8 +103,7 @@ class TableRecords(Sequence[Any]):
         if self._all is not None or any(
             n not in self._values and n not in self._constants for n in names
         ):
-            dicts = list(map(vars, self))  # made already, or asked for ref/columns/a factory
-            return [[d[n] for d in dicts] for n in names]
+            return fields(tuple(self), *names)  # made already, or ref/columns/a factory asked for
         out = []
         for name in names:
             column = self._values.get(name)
@@ -145,3 +145,18 @@ class TableRecords(Sequence[Any]):
             else:
                 sources.append(repeat(self._constants[name]))
         return unvalidated(self._kind, self._names, zip(*sources, strict=False), self._given)
+
+
+def fields(records: Sequence[Any], *names: str) -> list[list[Any]]:
+    """The named fields of every record: one list of values per name, in record order.
+
+    TableRecords give their columns (no record made). Other records are read from each one's
+    __dict__, where pydantic keeps the field values, by C loops (map): `record.field` misses
+    Python's quick attribute path on a model (BaseModel defines __getattr__), which shows on tens
+    of thousands of records. No tuple per record either: so many new objects would set off the
+    garbage collector.
+    """
+    if isinstance(records, TableRecords):
+        return records.field_values(*names)
+    dicts = list(map(vars, records))
+    return [list(map(itemgetter(name), dicts)) for name in names]
