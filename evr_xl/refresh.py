@@ -9,7 +9,7 @@ with a backup, and a file that changed since it was read is not overwritten.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,7 +33,7 @@ from evr_xl.outputs.history import (
 from evr_xl.outputs.sheet import SheetSpec
 from evr_xl.outputs.sheets import driver_metrics_sheet, findings_sheet, workstream_metrics_sheet
 from evr_xl.workbook import layout
-from evr_xl.workbook.files import check_package, load_grids
+from evr_xl.workbook.files import check_package, open_grids
 from evr_xl.workbook.grids import Grid, WorkbookError
 from evr_xl.workbook.reader import gc_paused, read_grids
 from evr_xl.workbook.writer import WriteReport, fingerprint, write_output_sheets
@@ -91,7 +91,7 @@ def analyse(
     *,
     as_of: str | None = None,
     progress: Progress = _quiet,
-    grids: dict[str, Grid] | None = None,
+    grids: Mapping[str, Grid] | None = None,
 ) -> Analysis:
     """Read, compute and check. Raises WorkbookError for an unusable file or a bad --as-of."""
     with gc_paused():  # a large programme is millions of objects: see reader.gc_paused
@@ -99,15 +99,13 @@ def analyse(
 
 
 def _analyse(
-    path: Path, as_of: str | None, progress: Progress, grids: dict[str, Grid] | None
+    path: Path, as_of: str | None, progress: Progress, grids: Mapping[str, Grid] | None
 ) -> Analysis:
     if grids is None:
         progress(f"Reading {path.name}")
-        grids = load_grids(path, [t.sheet for t in layout.INPUT_TABLES] + [HISTORY])
+        grids = open_grids(path, [t.sheet for t in layout.INPUT_TABLES] + [HISTORY])
     data, findings = read_grids(grids, path.name)
-    history = read_history(
-        next((g for n, g in grids.items() if n.lower() == HISTORY.lower()), None)
-    )
+    history = read_history(next((grids[n] for n in grids if n.lower() == HISTORY.lower()), None))
     if data is None:
         return Analysis(path, None, findings, None, history)
     if as_of is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -234,7 +234,9 @@ def read_table(
     width = max(ci for _c, ci in plan)
     if raw and min(map(len, raw)) < width:
         raw = [r if len(r) >= width else [*r, *[None] * (width - len(r))] for r in raw]
-    cells_of = [list(map(itemgetter(ci - 1), raw)) for _c, ci in plan]
+    # the grid's columns, in one C pass (zip stops at the shortest row: all reach `width`)
+    by_column = list(zip(*raw, strict=False))
+    cells_of = [list(by_column[ci - 1]) if by_column else [] for _c, ci in plan]
     keep = _counted(cells_of, len(raw))
 
     # The fast parser over each whole column, the full parser for the cells it hands back (SLOW);
@@ -296,17 +298,39 @@ def _counted(columns: list[list[Any]], n: int) -> list[bool]:
         return [False] * n
     fullest = columns[0]
     filled = map(is_not, fullest, repeat(None))
-    try:
-        spaces = {v for v in set(fullest) if v.__class__ is str and not v.strip()}
-    except TypeError:  # an unhashable value (grids hold plain values; kept safe all the same)
-        spaces = {v for v in fullest if v.__class__ is str and not v.strip()}
+    spaces = _blank_texts(fullest)
     keep = list(map(gt, filled, map(spaces.__contains__, fullest))) if spaces else list(filled)
-    for cells in columns:
-        for i in compress(range(n), map(not_, keep)):
+    unkept = list(compress(range(n), map(not_, keep)))
+    for cells in columns[1:]:
+        if not unkept:
+            break
+        for i in unkept:
             v = cells[i]
             if v is not None and (not isinstance(v, str) or v.strip()):
                 keep[i] = True
+        unkept = [i for i in unkept if not keep[i]]
     return keep
+
+
+_TEXT = frozenset({str})
+
+
+def _blank_texts(cells: list[Any]) -> set[str]:
+    """The distinct texts in `cells` that are empty or spaces only (``not v.strip()``)."""
+    try:
+        distinct = set(cells)
+        distinct.discard(None)
+        values = list(distinct)
+    except TypeError:  # an unhashable value (grids hold plain values; kept safe all the same)
+        values = [v for v in cells if v is not None]
+    if set(map(type, values)) <= _TEXT:
+        texts = values
+    else:
+        texts = [v for v in values if v.__class__ is str]
+    blank = set(compress(texts, map(str.isspace, texts)))  # C loop; "".isspace() is False
+    if "" in texts:
+        blank.add("")
+    return blank
 
 
 # CellRef(sheet=sheet, row=row, col=col) without validation: the reader's types are right.
@@ -600,16 +624,20 @@ def gc_paused() -> Iterator[None]:
 
 
 def read_grids(
-    grids: dict[str, Grid], source: str = ""
+    grids: Mapping[str, Grid], source: str = ""
 ) -> tuple[ProgramData | None, list[Finding]]:
-    """The whole programme from its grids. Returns (None, findings) when the settings are unusable."""
+    """The whole programme from its grids. Returns (None, findings) when the settings are unusable.
+
+    Each grid is looked up when its table is read, in table order: a mapping still reading its
+    sheets (files.SheetGrids) hands over each one as soon as it is ready.
+    """
     with gc_paused():
         return _read_grids(grids, source)
 
 
-def _read_grids(grids: dict[str, Grid], source: str) -> tuple[ProgramData | None, list[Finding]]:
-    by_name = {name.strip().lower(): g for name, g in grids.items()}
-    missing = [s for s in L.REQUIRED_SHEETS if s.lower() not in by_name]
+def _read_grids(grids: Mapping[str, Grid], source: str) -> tuple[ProgramData | None, list[Finding]]:
+    names = {name.strip().lower(): name for name in grids}
+    missing = [s for s in L.REQUIRED_SHEETS if s.lower() not in names]
     if missing:
         have = ", ".join(grids) or "none"
         raise WorkbookError(
@@ -618,13 +646,14 @@ def _read_grids(grids: dict[str, Grid], source: str) -> tuple[ProgramData | None
             "Start from 'evr new' or the template."
         )
     findings: list[Finding] = []
-    settings, f = read_settings(by_name[L.PROGRAM.sheet.lower()])
+    settings, f = read_settings(grids[names[L.PROGRAM.sheet.lower()]])
     findings += f
     collected: dict[str, Sequence[Any]] = {}
     for table in L.INPUT_TABLES:
         if table is L.PROGRAM:
             continue
-        grid = by_name.get(table.sheet.lower())
+        name = names.get(table.sheet.lower())
+        grid = grids[name] if name is not None else None
         if grid is None:
             findings.append(
                 finding(

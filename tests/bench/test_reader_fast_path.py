@@ -169,3 +169,20 @@ def test_cell_prefers_given_cells_then_columns_then_the_row() -> None:
     assert item.cell("planned_finish") == CellRef(sheet="Workplan", row=9, col=7)
     assert item.cell("owner") == ref
     assert WorkItem(**{**item.__dict__, "ref": None}).cell("planned_finish") is None
+
+
+def test_counted_rows_are_those_with_any_non_blank_cell() -> None:
+    # reader._counted marks rows from the first column in C loops and looks only at the rows it
+    # leaves blank in the others; _blank_texts finds spaces-only texts among distinct values.
+    from itertools import product
+
+    from evr_xl.workbook.reader import _blank_texts, _counted
+
+    cells = [None, "", " ", "\t\n", " x ", "x", 0, 0.0, False, "#N/A", "\u3000"]
+    rows = [list(r) for r in product(cells, cells[:4] + ["y", 1.5], [None, " ", "z"])]
+    columns = [list(c) for c in zip(*rows, strict=True)]
+    want = [any(v is not None and (not isinstance(v, str) or v.strip()) for v in r) for r in rows]
+    assert _counted(columns, len(rows)) == want
+    assert _counted([], 3) == [False, False, False]
+    assert _blank_texts(cells) == {"", " ", "\t\n", "\u3000"}
+    assert _blank_texts([[1], " ", None]) == {" "}  # an unhashable value: checked one by one

@@ -1,4 +1,5 @@
-"""files.load_grids: sheets read by threads give what a one-by-one read gives, errors included."""
+"""files.open_grids/load_grids: sheets read by threads give what a one-by-one read gives, errors
+included, whichever sheet is looked up first."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import openpyxl
 import pytest
 
 from evr_xl.workbook import files
-from evr_xl.workbook.files import load_grids, read_program
+from evr_xl.workbook.files import load_grids, open_grids, read_program
 from evr_xl.workbook.grids import WorkbookError
 from evr_xl.workbook.sheetscan import sheet_parts
 from tests.corpus.make_corpus import far_cell, write_base
@@ -60,3 +61,27 @@ def test_a_workbook_without_any_programme_sheet_is_a_message(tmp_path: Path) -> 
     with pytest.raises(WorkbookError, match=r"required sheet\(s\) Program, .* not found"):
         read_program(tmp_path / "plain.xlsx")
     assert list(load_grids(tmp_path / "plain.xlsx", ["Program"])) == ["Sheet"]
+
+
+def test_sheets_looked_up_while_read_are_the_sheets_read(base: Path) -> None:
+    grids = open_grids(base, ["Workplan", "program"])  # names match case-insensitively
+    everything = load_grids(base)
+    assert list(grids) == list(everything)  # every sheet is a key, in workbook order
+    assert grids["Workplan"].rows == everything["Workplan"].rows
+    assert grids["Program"].rows == everything["Program"].rows
+    assert grids["Risks"].rows == []  # not asked for: named, not read
+    with pytest.raises(KeyError):
+        grids["No such sheet"]
+
+
+def test_a_failing_sheet_looked_up_late_or_early_reports_the_first_in_workbook_order(
+    base: Path, tmp_path: Path
+) -> None:
+    path = _with_far_cells(base, tmp_path / "two_bad.xlsx", ["Risks", "Workplan"])
+    grids = open_grids(path)
+    assert grids["Program"].rows  # a good sheet is still handed over
+    for name in ("Risks", "Workplan"):
+        with pytest.raises(WorkbookError, match=r"sheet 'Workplan' spans"):
+            grids[name]
+    with pytest.raises(WorkbookError, match=r"sheet 'Workplan' spans"):
+        read_program(path)
