@@ -91,6 +91,16 @@ def unvalidated(
     return made
 
 
+def unvalidated_one(kind: type[BaseModel], fields: dict[str, Any], given: set[str]) -> Any:
+    """One model as `unvalidated` makes it, from its ``__dict__`` (every field, in order)."""
+    made = _new(kind)
+    _set(made, "__dict__", fields)
+    _set(made, "__pydantic_fields_set__", given)
+    _set(made, "__pydantic_extra__", None)
+    _set(made, "__pydantic_private__", None)
+    return made
+
+
 _CELL = ("sheet", "row", "col")
 _FIELDS = set(_CELL)  # shared: pydantic copies it before any change
 

@@ -15,7 +15,7 @@ from itertools import repeat, starmap
 from operator import itemgetter
 from typing import Any, overload
 
-from evr_xl.model.cellref import cell_at, cells_at, unvalidated
+from evr_xl.model.cellref import cell_at, cells_at, unvalidated, unvalidated_one
 
 
 class TableRecords(Sequence[Any]):
@@ -115,19 +115,20 @@ class TableRecords(Sequence[Any]):
 
     def _make_one(self, i: int) -> Any:
         """The record at position i (the checks ask for a few thousand, one at a time)."""
-        row = []
+        values, fields = self._values, {}
         for name in self._names:
-            if name == "ref":
-                row.append(cell_at(self._sheet, self._rows[i], 1))
+            column = values.get(name)
+            if column is not None:
+                fields[name] = column[i]
+            elif name == "ref":
+                fields[name] = cell_at(self._sheet, self._rows[i], 1)
             elif name == "columns":
-                row.append(self._columns)
-            elif name in self._values:
-                row.append(self._values[name][i])
+                fields[name] = self._columns
             elif name in self._factories:
-                row.append(self._factories[name]())
+                fields[name] = self._factories[name]()
             else:
-                row.append(self._constants[name])
-        return unvalidated(self._kind, self._names, (tuple(row),), self._given)[0]
+                fields[name] = self._constants[name]
+        return unvalidated_one(self._kind, fields, self._given)
 
     def _make(self, positions: list[int]) -> list[Any]:
         """The records at these positions (C loops; see model.cellref.unvalidated)."""
