@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import zipfile
 from collections.abc import Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +130,13 @@ class SheetGrids(Mapping[str, Grid]):
         if isinstance(outcome, WorkbookError):
             raise self._first_failure()
         return outcome
+
+    def as_ready(self, names: list[str]) -> Iterator[str]:
+        """`names` in the order their sheets are read (those not being read first)."""
+        waiting = {self._pending[n]: n for n in names if n in self._pending}
+        yield from (n for n in names if n not in self._pending)
+        for job in as_completed(waiting):
+            yield waiting[job]
 
     def _first_failure(self) -> WorkbookError:
         for name in self._names:

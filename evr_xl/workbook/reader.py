@@ -635,6 +635,28 @@ def read_grids(
         return _read_grids(grids, source)
 
 
+def as_ready(grids: Mapping[str, Grid], names: list[str]) -> Iterator[str]:
+    """`names` in the order their sheets become available: as read, for a mapping still reading
+    them (files.SheetGrids), else as given."""
+    ready = getattr(grids, "as_ready", None)
+    return ready(names) if ready is not None else iter(names)
+
+
+def _read_one(
+    table: L.Table, grid: Grid, ptype: PeriodType | None
+) -> tuple[Sequence[Any], list[Finding]]:
+    """One input table's records (or Value Plan rows) and its findings."""
+    if table is L.VALUE_PLAN:
+        return read_value_plan(grid, ptype)
+    kind = RECORD_TYPES[table.sheet]
+    read, findings = read_table(grid, table, kind)
+    if read is None:
+        return (), findings
+    for key, default in READ_DEFAULTS.get(table.sheet, {}).items():
+        read.fill(key, default)
+    return build_records(kind, read, findings), findings
+
+
 def _read_grids(grids: Mapping[str, Grid], source: str) -> tuple[ProgramData | None, list[Finding]]:
     names = {name.strip().lower(): name for name in grids}
     missing = [s for s in L.REQUIRED_SHEETS if s.lower() not in names]
@@ -648,13 +670,19 @@ def _read_grids(grids: Mapping[str, Grid], source: str) -> tuple[ProgramData | N
     findings: list[Finding] = []
     settings, f = read_settings(grids[names[L.PROGRAM.sheet.lower()]])
     findings += f
+    ptype = settings.period_type if settings is not None else None
+    tables = [t for t in L.INPUT_TABLES if t is not L.PROGRAM]
+    present = [names[t.sheet.lower()] for t in tables if t.sheet.lower() in names]
+    # Each table as soon as its sheet is read (files.SheetGrids.as_ready); its findings are
+    # put back in table order below, so the order of reading does not show.
+    read_tables: dict[str, tuple[Sequence[Any], list[Finding]]] = {}
+    by_sheet = {t.sheet.lower(): t for t in tables}
+    for name in as_ready(grids, present):
+        table = by_sheet[name.strip().lower()]
+        read_tables[table.sheet] = _read_one(table, grids[name], ptype)
     collected: dict[str, Sequence[Any]] = {}
-    for table in L.INPUT_TABLES:
-        if table is L.PROGRAM:
-            continue
-        name = names.get(table.sheet.lower())
-        grid = grids[name] if name is not None else None
-        if grid is None:
+    for table in tables:
+        if table.sheet not in read_tables:
             findings.append(
                 finding(
                     "RD014",
@@ -664,20 +692,8 @@ def _read_grids(grids: Mapping[str, Grid], source: str) -> tuple[ProgramData | N
             )
             collected[table.sheet] = ()
             continue
-        if table is L.VALUE_PLAN:
-            ptype = settings.period_type if settings is not None else None
-            collected[table.sheet], f = read_value_plan(grid, ptype)
-            findings += f
-            continue
-        kind = RECORD_TYPES[table.sheet]
-        read, f = read_table(grid, table, kind)
+        collected[table.sheet], f = read_tables[table.sheet]
         findings += f
-        if read is None:
-            collected[table.sheet] = ()
-            continue
-        for key, default in READ_DEFAULTS.get(table.sheet, {}).items():
-            read.fill(key, default)
-        collected[table.sheet] = build_records(kind, read, findings)
     if settings is None:
         return None, findings
     # Not validated again: the records are (TableRecords, made when asked for), and iterating

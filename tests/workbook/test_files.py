@@ -12,8 +12,9 @@ import pytest
 from evr_xl.workbook import files
 from evr_xl.workbook.files import load_grids, open_grids, read_program
 from evr_xl.workbook.grids import WorkbookError
+from evr_xl.workbook.reader import read_grids
 from evr_xl.workbook.sheetscan import sheet_parts
-from tests.corpus.make_corpus import far_cell, write_base
+from tests.corpus.make_corpus import far_cell, put, write_base
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +86,33 @@ def test_a_failing_sheet_looked_up_late_or_early_reports_the_first_in_workbook_o
             grids[name]
     with pytest.raises(WorkbookError, match=r"sheet 'Workplan' spans"):
         read_program(path)
+
+
+class _ArrivingBackwards(dict):  # type: ignore[type-arg]
+    """Grids whose sheets arrive in the reverse order of the tables (see reader.as_ready)."""
+
+    def as_ready(self, names: list[str]) -> object:
+        return iter(reversed(names))
+
+
+def test_tables_read_in_any_arrival_order_give_the_same_programme(
+    base: Path, tmp_path: Path
+) -> None:
+    wb = openpyxl.load_workbook(base)
+    for change in [
+        put("Value Drivers", "Target", 2, "lots"),  # a bad amount: a finding on Value Drivers
+        put("Workplan", "Planned finish", 3, "soon"),  # a bad date: a finding on Workplan
+        put("Actuals", "Realized value", 2, "n/a"),  # a bad value: a finding on Actuals
+        put("Risks", "Risk ID", 1, " "),
+    ]:
+        change(wb)
+    del wb["Costs"]  # a missing optional sheet: RD014 among the others, in table order
+    wb.save(tmp_path / "messy.xlsx")
+    grids = load_grids(tmp_path / "messy.xlsx")
+    data, findings = read_grids(grids, "messy.xlsx")
+    data_b, findings_b = read_grids(_ArrivingBackwards(grids), "messy.xlsx")
+    assert {f.cell.sheet for f in findings if f.cell} >= {"Value Drivers", "Workplan", "Actuals"}
+    assert [f.code for f in findings].count("RD014") == 1
+    assert findings_b == findings
+    assert data is not None and data_b is not None
+    assert data_b.model_dump() == data.model_dump()
