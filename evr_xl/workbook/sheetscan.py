@@ -110,15 +110,18 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def _surely_within(xml: bytes) -> bool:
+def _surely_within(xml: bytes, prefixed: bool | None = None) -> bool:
     """True when the sheet's cells provably lie within A1:Z99999 (fewer than MAX_SHEET_CELLS).
 
     Three searches in C, no list of matches: no prefixed element, and every cell and row tag in
     the narrow form (see _CELL_NOT_NARROW). It proves the bound only; False says nothing, and
     the exact extent is then computed (_extent). The sheets of a programme are usually narrow,
-    so the usual refresh skips the extent (tests/bench/test_sheetscan_fast.py).
+    so the usual refresh skips the extent (tests/bench/test_sheetscan_fast.py). `prefixed`:
+    whether _PREFIXED matches, when the caller knows (one search fewer).
     """
-    return not (_PREFIXED.search(xml) or _CELL_NOT_NARROW.search(xml) or _ROW_NOT_SHORT.search(xml))
+    if prefixed is None:
+        prefixed = bool(_PREFIXED.search(xml))
+    return not (prefixed or _CELL_NOT_NARROW.search(xml) or _ROW_NOT_SHORT.search(xml))
 
 
 def _extent(xml: bytes) -> tuple[int, int, str]:
@@ -184,17 +187,17 @@ def _extent_exact(xml: bytes) -> tuple[int, int, str]:
     return max_row, max_col, farthest or far_row or far_col
 
 
-def _has_formula(xml: bytes) -> bool:
+def _has_formula(xml: bytes, prefixed: bool | None = None) -> bool:
     """_FORMULA.search, with the unprefixed expression (a literal start: fast) when it is enough."""
-    if _PREFIXED.search(xml):
+    if _PREFIXED.search(xml) if prefixed is None else prefixed:
         return bool(_FORMULA.search(xml))
     return bool(_FORMULA_PLAIN.search(xml))
 
 
-def _special_cells(xml: bytes) -> dict[tuple[int, int], str]:
+def _special_cells(xml: bytes, prefixed: bool | None = None) -> dict[tuple[int, int], str]:
     """Error cells (t="e") and formulas saved without a result, by (row, col)."""
     out: dict[tuple[int, int], str] = {}
-    if b't="e"' not in xml and not _has_formula(xml):
+    if b't="e"' not in xml and not _has_formula(xml, prefixed):
         return out
     for m in _CELL.finditer(xml):
         attrs, body = m.group(1), m.group(2) or b""
@@ -224,8 +227,9 @@ def scan_sheet(z: zipfile.ZipFile, part: str, sheet: str, source: str) -> SheetS
             f"{source}: sheet '{sheet}' declares XML entities (a DOCTYPE), which Excel never "
             "writes; refused as possibly hostile. Open the file in Excel and save it as a new .xlsx."
         )
-    if _surely_within(xml):
-        return SheetScan(special=_special_cells(xml))
+    prefixed = bool(_PREFIXED.search(xml))
+    if _surely_within(xml, prefixed):
+        return SheetScan(special=_special_cells(xml, prefixed))
     max_row, max_col, farthest = _extent(xml)
     if max_row * max_col > MAX_SHEET_CELLS:
         where = f"{sheet}!{farthest}" if " " not in farthest else f"{sheet} ({farthest})"
@@ -235,4 +239,4 @@ def scan_sheet(z: zipfile.ZipFile, part: str, sheet: str, source: str) -> SheetS
             "Delete the stray cells far from the table (Ctrl+End shows the last used cell), "
             "save, and try again."
         )
-    return SheetScan(max_row, max_col, farthest, _special_cells(xml))
+    return SheetScan(max_row, max_col, farthest, _special_cells(xml, prefixed))
