@@ -10,15 +10,11 @@ import math
 import numpy as np
 import pandas as pd
 
-from evr_xl.checks.common import last_enablers, money, results_of
+from evr_xl.checks.common import findings, last_enablers, money, results_of
 from evr_xl.engine import Results
-from evr_xl.findings import Finding, finding
+from evr_xl.findings import Finding
 from evr_xl.model.records import ProgramData
-
-
-def _known(res: Results) -> pd.DataFrame:
-    a = res.frames.actuals
-    return a[a["driver"] >= 0]
+from evr_xl.model.table import cells, fields_at
 
 
 def _label(res: Results, o: int) -> str:
@@ -29,77 +25,89 @@ def unknown_or_misplaced(data: ProgramData, results: Results | None = None) -> l
     """AC001 unknown driver; AC002 period after T; AC008 period outside the horizon."""
     res = results_of(data, results)
     h, a = res.horizon, res.frames.actuals
-    out = []
-    for i in np.flatnonzero(a["driver"].to_numpy() < 0):
-        r = data.actuals[i]
-        out.append(
-            finding(
-                "AC001", f"driver {r.driver_id} does not exist (Actuals row)", r.cell("driver_id")
-            )
-        )
+    rows = np.flatnonzero(a["driver"].to_numpy() < 0).tolist()
+    (ids,) = fields_at(data.actuals, rows, "driver_id")
+    out = findings(
+        "AC001",
+        [f"driver {i} does not exist (Actuals row)" for i in ids],
+        cells(data.actuals, rows, "driver_id"),
+    )
     known = a["driver"].to_numpy() >= 0
     ords = a["ord"].to_numpy()
-    for i in np.flatnonzero(known & (ords > h.as_of)):
-        r = data.actuals[i]
-        out.append(
-            finding(
-                "AC002",
-                f"actual for driver {r.driver_id} in {_label(res, ords[i])} is after the as-of "
-                f"period {_label(res, h.as_of)} and is not counted",
-                r.cell("period"),
-            )
-        )
+    rows = np.flatnonzero(known & (ords > h.as_of)).tolist()
+    (ids,) = fields_at(data.actuals, rows, "driver_id")
+    out += findings(
+        "AC002",
+        [
+            f"actual for driver {i} in {_label(res, ords[row])} is after the as-of "
+            f"period {_label(res, h.as_of)} and is not counted"
+            for i, row in zip(ids, rows, strict=True)
+        ],
+        cells(data.actuals, rows, "period"),
+    )
     outside = known & (ords <= h.as_of) & ((ords < h.first) | (ords > h.last))
-    for i in np.flatnonzero(outside):
-        r = data.actuals[i]
-        out.append(
-            finding(
-                "AC008",
-                f"actual for driver {r.driver_id} in {_label(res, ords[i])} is outside the horizon "
-                f"{_label(res, h.first)} to {_label(res, h.last)} and is not counted",
-                r.cell("period"),
-            )
-        )
+    rows = np.flatnonzero(outside).tolist()
+    (ids,) = fields_at(data.actuals, rows, "driver_id")
+    out += findings(
+        "AC008",
+        [
+            f"actual for driver {i} in {_label(res, ords[row])} is outside the horizon "
+            f"{_label(res, h.first)} to {_label(res, h.last)} and is not counted"
+            for i, row in zip(ids, rows, strict=True)
+        ],
+        cells(data.actuals, rows, "period"),
+    )
     return out
 
 
 def duplicate_actuals(data: ProgramData, results: Results | None = None) -> list[Finding]:
     """AC007: a second Actuals row for the same driver and period (rows are added together)."""
     res = results_of(data, results)
-    known = _known(res)
-    dup = known[known.duplicated(["driver", "ord"], keep="first")]
-    out = []
-    for i, o in zip(dup.index.tolist(), dup["ord"].tolist(), strict=True):
-        r = data.actuals[i]
-        out.append(
-            finding(
-                "AC007",
-                f"driver {r.driver_id} has more than one Actuals row for {_label(res, o)}; "
-                "they are added together",
-                r.cell("period"),
-            )
-        )
-    return out
+    a = res.frames.actuals
+    driver, ords = a["driver"].to_numpy(np.int64), a["ord"].to_numpy(np.int64)
+    known = np.flatnonzero(driver >= 0)
+    if not len(known):
+        return []
+    lo = ords[known].min()
+    pair = driver[known] * (ords[known].max() - lo + 1) + (ords[known] - lo)  # (driver, period)
+    _, first = np.unique(pair, return_index=True)  # the first row of each pair
+    again = np.ones(len(known), dtype=bool)
+    again[first] = False
+    rows = known[again].tolist()
+    (ids,) = fields_at(data.actuals, rows, "driver_id")
+    return findings(
+        "AC007",
+        [
+            f"driver {i} has more than one Actuals row for {_label(res, o)}; "
+            "they are added together"
+            for i, o in zip(ids, ords[rows].tolist(), strict=True)
+        ],
+        cells(data.actuals, rows, "period"),
+    )
 
 
 def negative_on_benefit(data: ProgramData, results: Results | None = None) -> list[Finding]:
     """AC004: negative realized value on a driver that is not a Dis-benefit."""
     res = results_of(data, results)
-    known = _known(res)
+    a = res.frames.actuals
+    driver, realized = a["driver"].to_numpy(np.int64), a["realized"].to_numpy(float)
     sign = res.frames.drivers["sign"].to_numpy()
-    neg = known[(known["realized"] < 0) & (sign[known["driver"].to_numpy()] > 0)]
+    known = driver >= 0
+    benefit = np.zeros(len(driver), dtype=bool)
+    benefit[known] = sign[driver[known]] > 0
+    rows = np.flatnonzero(known & (realized < 0) & benefit).tolist()
     cur = data.settings.currency
-    return [
-        finding(
-            "AC004",
-            f"realized value for driver {data.actuals[i].driver_id} in {_label(res, o)} is "
-            f"negative ({money(v, cur)})",
-            data.actuals[i].cell("realized"),
-        )
-        for i, o, v in zip(
-            neg.index.tolist(), neg["ord"].tolist(), neg["realized"].tolist(), strict=True
-        )
-    ]
+    (ids,) = fields_at(data.actuals, rows, "driver_id")
+    return findings(
+        "AC004",
+        [
+            f"realized value for driver {i} in {_label(res, o)} is negative ({money(v, cur)})"
+            for i, o, v in zip(
+                ids, a["ord"].to_numpy()[rows].tolist(), realized[rows].tolist(), strict=True
+            )
+        ],
+        cells(data.actuals, rows, "realized"),
+    )
 
 
 def not_validated(data: ProgramData, results: Results | None = None) -> list[Finding]:
@@ -128,25 +136,17 @@ def not_validated(data: ProgramData, results: Results | None = None) -> list[Fin
     total = pd.Series(realized[rows]).groupby(drv).sum().to_numpy(float)
     ids = res.frames.drivers["driver_id"].to_numpy(object)[drv[starts]]
     cur = data.settings.currency
-    out = []
-    for ident, row, first, last, count, amount in zip(
-        ids.tolist(),
-        rows[starts].tolist(),
-        lo.tolist(),
-        hi.tolist(),
-        n.tolist(),
-        total.tolist(),
-        strict=True,
-    ):
-        out.append(
-            finding(
-                "AC003",
-                f"driver {ident}: {count} actual(s) from {h.label(first)} to {h.label(last)}, "
-                f"{money(amount, cur)} in all, are not validated by finance",
-                data.actuals[row].cell("validated"),
+    return findings(
+        "AC003",
+        [
+            f"driver {ident}: {count} actual(s) from {h.label(first)} to {h.label(last)}, "
+            f"{money(amount, cur)} in all, are not validated by finance"
+            for ident, first, last, count, amount in zip(
+                ids.tolist(), lo.tolist(), hi.tolist(), n.tolist(), total.tolist(), strict=True
             )
-        )
-    return out
+        ],
+        cells(data.actuals, rows[starts].tolist(), "validated"),
+    )
 
 
 def claimed_before_work(data: ProgramData, results: Results | None = None) -> list[Finding]:
@@ -173,30 +173,23 @@ def claimed_before_work(data: ProgramData, results: Results | None = None) -> li
     first = np.ones(len(rows), dtype=bool)
     first[1:] = driver[rows][1:] != driver[rows][:-1]
     rows = rows[first]
-    out = []
-    for row, o, blocking, finish in zip(
-        rows.tolist(),
-        ords[rows].tolist(),
-        blocker[driver[rows]].tolist(),
-        finish_by_driver[driver[rows]].tolist(),
-        strict=True,
+    blocking = blocker[driver[rows]].tolist()
+    (ids,) = fields_at(data.actuals, rows.tolist(), "driver_id")
+    (items,) = fields_at(data.workplan, blocking, "item_id")
+    messages = []
+    for ident, item_id, o, finish in zip(
+        ids, items, ords[rows].tolist(), finish_by_driver[driver[rows]].tolist(), strict=True
     ):
-        actual = data.actuals[row]
-        w = data.workplan[blocking]
         state = (
             f"finished only in {_label(res, finish)}"
             if math.isfinite(finish)
             else "is not finished"
         )
-        out.append(
-            finding(
-                "AC005",
-                f"driver {actual.driver_id} reports realized value in {_label(res, o)} but its "
-                f"enabling item {w.item_id} {state}",
-                actual.cell("realized"),
-            )
+        messages.append(
+            f"driver {ident} reports realized value in {_label(res, o)} but its "
+            f"enabling item {item_id} {state}"
         )
-    return out
+    return findings("AC005", messages, cells(data.actuals, rows.tolist(), "realized"))
 
 
 def missing_current_actual(data: ProgramData, results: Results | None = None) -> list[Finding]:
@@ -206,18 +199,16 @@ def missing_current_actual(data: ProgramData, results: Results | None = None) ->
     if not (h.first <= h.as_of <= h.last) or res.plan.empty:
         return []
     planned = res.plan[h.as_of].to_numpy() != 0
-    k = _known(res)
+    a = res.frames.actuals
+    driver = a["driver"].to_numpy(np.int64)
     reported = np.zeros(len(planned), dtype=bool)
-    reported[k.loc[k["ord"] == h.as_of, "driver"].to_numpy(np.int64)] = True
-    f = res.frames
-    return [
-        finding(
-            "AC006",
-            f"driver {data.drivers[pos].driver_id} has planned value in {h.label(h.as_of)} but no "
-            f"actual for it",
-            data.drivers[pos].cell("driver_id"),
-            fix=f"Add an Actuals row for {data.drivers[pos].driver_id} and "
-            f"{h.label(h.as_of)} (0 if nothing was realized).",
-        )
-        for pos in f.drivers["pos"].to_numpy()[planned & ~reported].tolist()
-    ]
+    reported[driver[(driver >= 0) & (a["ord"].to_numpy() == h.as_of)]] = True
+    positions = res.frames.drivers["pos"].to_numpy()[planned & ~reported].tolist()
+    (ids,) = fields_at(data.drivers, positions, "driver_id")
+    period = h.label(h.as_of)
+    return findings(
+        "AC006",
+        [f"driver {i} has planned value in {period} but no actual for it" for i in ids],
+        cells(data.drivers, positions, "driver_id"),
+        [f"Add an Actuals row for {i} and {period} (0 if nothing was realized)." for i in ids],
+    )

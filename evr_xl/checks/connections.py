@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from evr_xl.checks.common import money, results_of
+from evr_xl.checks.common import findings, money, results_of
 from evr_xl.engine import Results
-from evr_xl.engine.frames import key, keys
-from evr_xl.findings import Finding, finding
+from evr_xl.engine.frames import keys
+from evr_xl.findings import Finding
 from evr_xl.model.records import ProgramData
+from evr_xl.model.table import cells, fields, fields_at
 
 
 def _share(part: float, whole: float) -> float | None:
@@ -61,32 +62,28 @@ def unconnected_work(data: ProgramData, results: Results | None = None) -> list[
     names = np.zeros(len(f.items), dtype=bool)  # names at least one driver, known or not
     names[enables["item"].to_numpy(np.int64)[enables["named"].to_numpy(bool)]] = True
     unconnected = ~names & ~f.items["cancelled"].to_numpy(bool)
-    out = []
-    for row in np.flatnonzero(unconnected).tolist():
-        w = data.workplan[row]
-        out.append(
-            finding(
-                "TR004",
-                f"workplan item {w.item_id} ({w.item_type.lower()} '{w.item}') enables no value "
-                "driver",
-                w.cell("enables"),
-            )
-        )
-    return out
+    rows = np.flatnonzero(unconnected).tolist()
+    item_id, item_type, item = fields_at(data.workplan, rows, "item_id", "item_type", "item")
+    return findings(
+        "TR004",
+        [
+            f"workplan item {i} ({t.lower()} '{w}') enables no value driver"
+            for i, t, w in zip(item_id, item_type, item, strict=True)
+        ],
+        cells(data.workplan, rows, "enables"),
+    )
 
 
 def workstreams_without_drivers(data: ProgramData, results: Results | None = None) -> list[Finding]:
     """TR005: a workstream that no value driver belongs to."""
-    with_drivers = set(keys(d.workstream_id for d in data.drivers))
-    return [
-        finding(
-            "TR005",
-            f"workstream {w.workstream_id} ({w.name}) has no value drivers",
-            w.cell("workstream_id"),
-        )
-        for w in data.workstreams
-        if key(w.workstream_id) not in with_drivers
-    ]
+    with_drivers = set(keys(fields(data.drivers, "workstream_id")[0]))
+    ids, names = fields(data.workstreams, "workstream_id", "name")
+    rows = [i for i, k in enumerate(keys(ids)) if k not in with_drivers]
+    return findings(
+        "TR005",
+        [f"workstream {ids[i]} ({names[i]}) has no value drivers" for i in rows],
+        cells(data.workstreams, rows, "workstream_id"),
+    )
 
 
 def unbacked_value(data: ProgramData, results: Results | None = None) -> list[Finding]:
@@ -96,18 +93,17 @@ def unbacked_value(data: ProgramData, results: Results | None = None) -> list[Fi
     backed = np.zeros(len(f.drivers), dtype=bool)
     backed[links.loc[~links["cancelled"], "driver"].to_numpy(np.int64)] = True
     currency = data.settings.currency
-    out = []
-    for pos in f.drivers["pos"].to_numpy(np.int64)[~backed].tolist():
-        d = data.drivers[pos]
-        out.append(
-            finding(
-                "TR006",
-                f"driver {d.driver_id} ({money(d.target, currency)} target) is enabled by no "
-                "workplan item: no work backs this value",
-                d.cell("driver_id"),
-            )
-        )
-    return out
+    positions = f.drivers["pos"].to_numpy(np.int64)[~backed].tolist()
+    ids, targets = fields_at(data.drivers, positions, "driver_id", "target")
+    return findings(
+        "TR006",
+        [
+            f"driver {i} ({money(t, currency)} target) is enabled by no workplan item: no work "
+            "backs this value"
+            for i, t in zip(ids, targets, strict=True)
+        ],
+        cells(data.drivers, positions, "driver_id"),
+    )
 
 
 def coverage_summary(data: ProgramData, results: Results | None = None) -> list[Finding]:
@@ -127,4 +123,4 @@ def coverage_summary(data: ProgramData, results: Results | None = None) -> list[
         f"{share(money(float(c['value_backed'] or 0), cur), money(float(c['value_promised'] or 0), cur), c['value_backed_pct'])}"
         " of recurring benefit targets"
     )
-    return [finding("TR012", message, None)]
+    return findings("TR012", [message], [None])

@@ -4,38 +4,43 @@ TR003). A reference is compared trimmed and case-insensitively, as the workbook 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 
 import numpy as np
 import pandas as pd
 
-from evr_xl.checks.common import results_of, where
+from evr_xl.checks.common import findings, results_of, where
 from evr_xl.engine import Results
-from evr_xl.engine.frames import key, keys
-from evr_xl.findings import Finding, finding
-from evr_xl.model.records import ProgramData, Record, ValueDriver, WorkItem
+from evr_xl.engine.frames import keys, shared_keys
+from evr_xl.findings import Finding
+from evr_xl.model.records import ProgramData, Record
+from evr_xl.model.table import cells, fields, fields_at
 
 
 def _duplicates(
     records: Sequence[Record], ids: list[str], id_field: str, noun: str
 ) -> list[Finding]:
     """TR001 for each record whose ID key (`ids`, one per record) is on an earlier record."""
+    if len(set(ids)) == len(ids):
+        return []  # the usual table: no key twice
     codes, _ = pd.factorize(np.asarray(ids, dtype=object))
     _, first = np.unique(codes, return_index=True)  # the first record of each key
     firsts = first[codes]
-    out = []
-    for row in np.flatnonzero(firsts != np.arange(len(ids))).tolist():
-        if not ids[row]:
-            continue  # a blank ID is not a duplicate
-        rec = records[row]
-        out.append(
-            finding(
-                "TR001",
-                f"{noun} {getattr(rec, id_field)} is used twice; the first row"
-                f"{where(records[firsts[row]].cell(id_field))} is the one counted",
-                rec.cell(id_field),
-            )
-        )
-    return out
+    rows = [
+        row
+        for row in np.flatnonzero(firsts != np.arange(len(ids))).tolist()
+        if ids[row]  # a blank ID is not a duplicate
+    ]
+    (values,) = fields_at(records, rows, id_field)
+    counted = cells(records, firsts[rows].tolist(), id_field)
+    return findings(
+        "TR001",
+        [
+            f"{noun} {value} is used twice; the first row{where(cell)} is the one counted"
+            for value, cell in zip(values, counted, strict=True)
+        ],
+        cells(records, rows, id_field),
+    )
 
 
 def duplicate_ids(data: ProgramData, results: Results | None = None) -> list[Finding]:
@@ -43,7 +48,7 @@ def duplicate_ids(data: ProgramData, results: Results | None = None) -> list[Fin
     items = results_of(data, results).frames.items
 
     def check(records: Sequence[Record], id_field: str, noun: str) -> list[Finding]:
-        return _duplicates(records, keys(getattr(r, id_field) for r in records), id_field, noun)
+        return _duplicates(records, keys(fields(records, id_field)[0]), id_field, noun)
 
     return [
         *check(data.workstreams, "workstream_id", "workstream ID"),
@@ -64,75 +69,71 @@ def unknown_drivers(data: ProgramData, results: Results | None = None) -> list[F
     drivers = f.driver_index
     enables = f.enables
     unknown = (enables["driver"].to_numpy(np.int64) < 0) & enables["named"].to_numpy(bool)
-    out = []
-    for item, text in zip(
-        enables["item"][unknown].tolist(), enables["text"][unknown].tolist(), strict=True
+    rows = enables["item"][unknown].tolist()
+    (item_ids,) = fields_at(data.workplan, rows, "item_id")
+    messages = [
+        f"driver {text} does not exist (workplan item {item_id} enables it)"
+        for text, item_id in zip(enables["text"][unknown].tolist(), item_ids, strict=True)
+    ]
+    at = cells(data.workplan, rows, "enables")
+
+    risk_ids, named = fields(data.risks, "risk_id", "driver_ids")
+    rows = []
+    flat = list(chain.from_iterable(named))  # every name of every risk, in order
+    for (row, d), k in zip(
+        zip(np.repeat(np.arange(len(named)), list(map(len, named))).tolist(), flat, strict=True),
+        shared_keys(flat),
+        strict=True,
     ):
-        w = data.workplan[item]
-        out.append(
-            finding(
-                "TR002",
-                f"driver {text} does not exist (workplan item {w.item_id} enables it)",
-                w.cell("enables"),
-            )
-        )
-    for r in data.risks:
-        for d in r.driver_ids:
-            if key(d) and key(d) not in drivers:
-                out.append(
-                    finding(
-                        "TR002",
-                        f"driver {d} does not exist (named by risk {r.risk_id})",
-                        r.cell("driver_ids"),
-                    )
-                )
-    for v in data.value_plan:
-        if key(v.driver_id) not in drivers:
-            out.append(
-                finding(
-                    "TR002",
-                    f"driver {v.driver_id} does not exist (Value Plan row)",
-                    v.cell("driver_id"),
-                )
-            )
-    for c in data.costs:
-        if c.driver_id and key(c.driver_id) not in drivers:
-            out.append(
-                finding(
-                    "TR002",
-                    f"driver {c.driver_id} does not exist (cost row of workstream {c.workstream_id})",
-                    c.cell("driver_id"),
-                )
-            )
-    return out
+        if k and k not in drivers:
+            messages.append(f"driver {d} does not exist (named by risk {risk_ids[row]})")
+            rows.append(row)
+    at += cells(data.risks, rows, "driver_ids")
+
+    (plan_ids,) = fields(data.value_plan, "driver_id")
+    rows = [row for row, k in enumerate(keys(plan_ids)) if k not in drivers]
+    messages += [f"driver {plan_ids[row]} does not exist (Value Plan row)" for row in rows]
+    at += cells(data.value_plan, rows, "driver_id")
+
+    cost_drivers, cost_workstreams = fields(data.costs, "driver_id", "workstream_id")
+    rows = [
+        row
+        for row, (d, k) in enumerate(zip(cost_drivers, keys(cost_drivers), strict=True))
+        if d and k not in drivers
+    ]
+    messages += [
+        f"driver {cost_drivers[row]} does not exist (cost row of workstream "
+        f"{cost_workstreams[row]})"
+        for row in rows
+    ]
+    at += cells(data.costs, rows, "driver_id")
+    return findings("TR002", messages, at)
 
 
 def unknown_workstreams(data: ProgramData, results: Results | None = None) -> list[Finding]:
     """TR003: a driver, workplan item or cost naming a workstream that does not exist."""
-    known = set(keys(w.workstream_id for w in data.workstreams))
+    known = set(keys(fields(data.workstreams, "workstream_id")[0]))
     items = results_of(data, results).frames.items
-
-    def who(rec: Record) -> str:  # only built for the few rows that are wrong
-        if isinstance(rec, ValueDriver):
-            return f"driver {rec.driver_id}"
-        if isinstance(rec, WorkItem):
-            return f"workplan item {rec.item_id}"
-        return "cost row"
-
-    out = []
-    for records, ws in (
-        (data.drivers, keys(d.workstream_id for d in data.drivers)),
-        (data.workplan, items["ws_key"].tolist()),
-        (data.costs, keys(c.workstream_id for c in data.costs)),
+    messages: list[str] = []
+    at = []
+    for records, ws, id_field, noun in (
+        (data.drivers, None, "driver_id", "driver"),
+        (data.workplan, items["ws_key"].tolist(), "item_id", "workplan item"),
+        (data.costs, None, None, "cost row"),
     ):
-        named = np.fromiter(map(known.__contains__, ws), dtype=bool, count=len(ws))
-        for row in np.flatnonzero(~named).tolist():
-            rec = records[row]
-            out.append(
-                finding(
-                    "TR003",
-                    f"workstream {rec.workstream_id} does not exist ({who(rec)} names it)",
-                    rec.cell("workstream_id"),
-                )
-            )
-    return out
+        if ws is None:
+            ws = shared_keys(fields(records, "workstream_id")[0])
+        unknown = {k for k in set(ws) if k not in known}  # the few keys first, then their rows
+        rows = [row for row, k in enumerate(ws) if k in unknown] if unknown else []
+        if id_field is None:
+            (workstream_ids,) = fields_at(records, rows, "workstream_id")
+            who = [noun] * len(rows)
+        else:
+            workstream_ids, ids = fields_at(records, rows, "workstream_id", id_field)
+            who = [f"{noun} {i}" for i in ids]
+        messages += [
+            f"workstream {w} does not exist ({name} names it)"
+            for w, name in zip(workstream_ids, who, strict=True)
+        ]
+        at += cells(records, rows, "workstream_id")
+    return findings("TR003", messages, at)

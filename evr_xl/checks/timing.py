@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from evr_xl.checks.common import last_enablers, money, results_of
+from evr_xl.checks.common import findings, last_enablers, money, results_of
 from evr_xl.engine import Results
-from evr_xl.findings import Finding, finding
+from evr_xl.findings import Finding
 from evr_xl.model.periods import label_of, ordinal
 from evr_xl.model.records import ProgramData
+from evr_xl.model.table import cells, fields, fields_at
 
 RECONCILIATION_TOLERANCE = 0.01  # 1% of the value promise
 
@@ -26,39 +27,40 @@ def ramp_before_enablers(data: ProgramData, results: Results | None = None) -> l
     drv, item, finish = last_enablers(f, f.items["late_ord"].to_numpy(np.int64))
     start = f.drivers["start_ord"].to_numpy(np.int64)[drv]
     early = start < finish
-    out = []
-    for pos, i, ramp, done in zip(
-        f.drivers["pos"].to_numpy(np.int64)[drv][early].tolist(),
-        item[early].tolist(),
-        start[early].tolist(),
-        finish[early].tolist(),
-        strict=True,
-    ):
-        d = data.drivers[pos]
-        out.append(
-            finding(
-                "TM001",
-                f"driver {d.driver_id} ramps up from {h.label(ramp)} but its enabling item "
-                f"{data.workplan[i].item_id} finishes in {h.label(done)}",
-                d.cell("ramp_start"),
+    positions = f.drivers["pos"].to_numpy(np.int64)[drv][early].tolist()
+    (ids,) = fields_at(data.drivers, positions, "driver_id")
+    (item_ids,) = fields_at(data.workplan, item[early].tolist(), "item_id")
+    return findings(
+        "TM001",
+        [
+            f"driver {ident} ramps up from {h.label(ramp)} but its enabling item "
+            f"{item_id} finishes in {h.label(done)}"
+            for ident, item_id, ramp, done in zip(
+                ids, item_ids, start[early].tolist(), finish[early].tolist(), strict=True
             )
-        )
-    return out
+        ],
+        cells(data.drivers, positions, "ramp_start"),
+    )
 
 
 def full_run_rate_before_start(data: ProgramData, results: Results | None = None) -> list[Finding]:
     """TM002: Full run-rate by is in a period before Ramp start."""
     pt = data.settings.period_type
-    return [
-        finding(
-            "TM002",
-            f"driver {d.driver_id} reaches full run-rate in {label_of(d.full_run_rate_by, pt)}, "
-            f"before its ramp start in {label_of(d.ramp_start, pt)}",
-            d.cell("full_run_rate_by"),
-        )
-        for d in data.drivers
-        if ordinal(d.full_run_rate_by, pt) < ordinal(d.ramp_start, pt)
+    ids, full, start = fields(data.drivers, "driver_id", "full_run_rate_by", "ramp_start")
+    rows = [
+        row
+        for row, (f, s) in enumerate(zip(full, start, strict=True))
+        if ordinal(f, pt) < ordinal(s, pt)
     ]
+    return findings(
+        "TM002",
+        [
+            f"driver {ids[row]} reaches full run-rate in {label_of(full[row], pt)}, "
+            f"before its ramp start in {label_of(start[row], pt)}"
+            for row in rows
+        ],
+        cells(data.drivers, rows, "full_run_rate_by"),
+    )
 
 
 def reconciliation(data: ProgramData, results: Results | None = None) -> list[Finding]:
@@ -72,11 +74,11 @@ def reconciliation(data: ProgramData, results: Results | None = None) -> list[Fi
     cur = p.currency
     share = f" ({abs(gap) / abs(promise):.1%})" if promise else ""
     direction = "short of" if gap > 0 else "above"
-    return [
-        finding(
-            "RC001",
+    return findings(
+        "RC001",
+        [
             f"recurring value-driver targets add up to {money(total, cur)}, {money(abs(gap), cur)}"
-            f"{share} {direction} the value promise of {money(promise, cur)}",
-            data.settings.cell("value_promise"),
-        )
-    ]
+            f"{share} {direction} the value promise of {money(promise, cur)}"
+        ],
+        [data.settings.cell("value_promise")],
+    )

@@ -19,7 +19,7 @@ import pandas as pd
 
 from evr_xl.engine.periods import CUSTOM, Horizon, PlanModel, Ramps, profile_code
 from evr_xl.model.records import ProgramData
-from evr_xl.model.table import fields  # the engine reads records field by field
+from evr_xl.model.table import fields, fields_at  # the engine reads records field by field
 
 # Where an item's late finish came from (for showing the date it stands for).
 FROM_PLANNED, FROM_FORECAST, FROM_ACTUAL, FROM_FLOOR = 0, 1, 2, 3
@@ -54,10 +54,21 @@ class Frames:
 
 
 def floats(values: Sequence[float | None]) -> np.ndarray:
-    """Amounts as floats, NaN for a missing one (numpy's own None handling is slower)."""
-    return np.fromiter(
-        [math.nan if v is None else v for v in values], dtype=float, count=len(values)
-    )
+    """Amounts as floats, NaN for a missing one (numpy turns None into NaN itself: one pass over
+    the values, which on freshly read data costs more than anything done with them)."""
+    return np.array(values, dtype=float)
+
+
+def bools(values: Sequence[bool]) -> np.ndarray:
+    """Flags as a bool array. True and False are the bytes 1 and 0, so numpy reads them from a
+    bytearray at C speed, not one object at a time; anything else goes through numpy."""
+    try:
+        raw = np.frombuffer(bytearray(values), dtype=np.uint8)
+    except TypeError:  # not all whole numbers (None)
+        return np.array(values, dtype=bool)
+    if len(raw) and raw.max() > 1:  # numbers other than 0 and 1: truth as numpy sees it
+        return np.array(values, dtype=bool)
+    return raw.astype(bool)
 
 
 def keys(values: Iterable[object]) -> list[str]:
@@ -68,6 +79,25 @@ def keys(values: Iterable[object]) -> list[str]:
         return list(map(str.casefold, map(str.strip, values)))
     except TypeError:  # not all text
         return [key(v) for v in values]
+
+
+def shared_keys(values: Sequence[object]) -> list[str]:
+    """`keys` of a column whose values repeat (a workstream ID on every item): each distinct
+    value is keyed once, and its rows share the key. Text and None only; anything else (whose
+    equal values may key differently, as 1 and True do) goes through `keys`."""
+    memo: dict[object, str] = {}
+    try:
+        distinct = set(values)
+    except TypeError:  # not hashable: not an ID
+        return keys(values)
+    for v in distinct:
+        if v is None:
+            memo[v] = ""
+        elif type(v) is str:
+            memo[v] = v.strip().casefold()
+        else:
+            return keys(values)
+    return list(map(memo.__getitem__, values))
 
 
 def build(data: ProgramData) -> Frames:
@@ -104,11 +134,10 @@ def _drivers(data: ProgramData, horizon: Horizon) -> pd.DataFrame:
         "driver_id", "name", "workstream_id", "category", "recurrence", "target", "owner", "kpi",
         "stage", "finance_validated", "ramp_profile", "ramp_start", "full_run_rate_by",
     )  # fmt: skip
+    positions = list(first.values())
     col = {
         name: np.array(values, dtype=object)  # object even when there are no drivers
-        for name, values in zip(
-            names, fields([data.drivers[pos] for pos in first.values()], *names), strict=True
-        )
+        for name, values in zip(names, fields_at(data.drivers, positions, *names), strict=True)
     }
     category, recurrence, profile = col["category"], col["recurrence"], col["ramp_profile"]
     return pd.DataFrame(
@@ -131,7 +160,7 @@ def _drivers(data: ProgramData, horizon: Horizon) -> pd.DataFrame:
             "profile": np.array([profile_code(p) for p in profile], dtype=np.int64),
             "start_ord": horizon.ordinals_of(col["ramp_start"]).astype(np.int64),
             "full_ord": horizon.ordinals_of(col["full_run_rate_by"]).astype(np.int64),
-            "pos": np.array(list(first.values()), dtype=np.int64),
+            "pos": np.array(positions, dtype=np.int64),
         }
     )
 
@@ -163,7 +192,7 @@ def _items(data: ProgramData, horizon: Horizon) -> pd.DataFrame:
             "item_id": item_id,
             "key": keys(item_id),
             "workstream_id": workstream_id,
-            "ws_key": keys(workstream_id),
+            "ws_key": shared_keys(workstream_id),
             "milestone": np.array(item_type, dtype=object) == "Milestone",
             "complete": complete,
             "cancelled": cancelled,
@@ -179,7 +208,7 @@ def _enables(lists: Sequence[tuple[str, ...]], driver_index: dict[str, int]) -> 
     """Every Enables drivers entry of the workplan, in order: its item, its text, whether it
     names a driver at all (not blank) and the driver (row number, -1 when unknown)."""
     text = list(chain.from_iterable(lists))
-    k = keys(text)
+    k = shared_keys(text)  # the same few hundred drivers, named again and again
     return pd.DataFrame(
         {
             "item": np.repeat(np.arange(len(lists), dtype=np.int64), list(map(len, lists))),
@@ -217,7 +246,7 @@ def _actuals(data: ProgramData, horizon: Horizon, driver_index: dict[str, int]) 
             "ord": horizon.ordinals_of(period).astype(np.int64),
             "realized": np.nan_to_num(np.array(realized, dtype=float)),
             "run_rate": floats(run_rate),
-            "validated": np.array(validated, dtype=bool),
+            "validated": bools(validated),
         }
     )
 

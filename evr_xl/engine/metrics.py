@@ -177,13 +177,16 @@ def _risk_exposure(data: ProgramData, f: fr.Frames) -> np.ndarray:
     """Metric 8: probability x impact of open risks, split evenly over the drivers named."""
     rows: list[int] = []
     shares: list[float] = []
-    for r in data.risks:
-        if not r.is_open:
+    index = f.driver_index
+    for status, driver_ids, probability, impact in zip(
+        *fr.fields(data.risks, "status", "driver_ids", "probability", "impact"), strict=True
+    ):
+        if status == "Closed":  # Risk.is_open
             continue
-        named = {f.driver_index[k] for k in map(fr.key, r.driver_ids) if k in f.driver_index}
+        named = {index[k] for k in map(fr.key, driver_ids) if k in index}
         if not named:
             continue  # names no existing driver: reported by the checks, not counted
-        exposure = min(max(fr.num(r.probability), 0.0), 1.0) * max(fr.num(r.impact), 0.0)
+        exposure = min(max(fr.num(probability), 0.0), 1.0) * max(fr.num(impact), 0.0)
         rows += named
         shares += [exposure / len(named)] * len(named)
     out = np.zeros(len(f.drivers))
@@ -203,8 +206,11 @@ def _program(
     promise = float(s.value_promise)
     sum_targets = float(drivers["target"].to_numpy()[recurring].sum())
     exit_rate = float(total["forecast_exit_run_rate"])
-    budget = float(sum(fr.num(c.budget) for c in data.costs))
-    cost_actual = float(sum(fr.num(c.actual) for c in data.costs if h.ordinal(c.period) <= h.as_of))
+    budgets, actuals, periods = fr.fields(data.costs, "budget", "actual", "period")
+    budget = float(sum(map(fr.num, budgets)))
+    cost_actual = float(
+        sum(fr.num(a) for a, p in zip(actuals, periods, strict=True) if h.ordinal(p) <= h.as_of)
+    )
     basis = promise if promise else sum_targets
     realization = float(ratio(total["realized_to_date"], total["plan_to_date"]))
     rag = value_rag(

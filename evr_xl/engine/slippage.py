@@ -14,6 +14,7 @@ import pandas as pd
 from evr_xl.engine.frames import FROM_ACTUAL, FROM_FLOOR, FROM_FORECAST, Frames
 from evr_xl.model.periods import from_ordinal
 from evr_xl.model.records import ProgramData
+from evr_xl.model.table import fields_at
 
 
 def driver_slips(frames: Frames) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -62,12 +63,17 @@ def slipping_items_table(data: ProgramData, frames: Frames, caused: np.ndarray) 
     rows = np.flatnonzero(items["slip"].to_numpy() > 0)
     h = frames.horizon
     floor = from_ordinal(h.as_of + 1, h.period_type)
-    slipping = [data.workplan[i] for i in rows.tolist()]
+    item_id, item, workstream_id, item_type, owner, planned, forecast, actual, enables = fields_at(
+        data.workplan,
+        rows.tolist(),
+        "item_id", "item", "workstream_id", "item_type", "owner",
+        "planned_finish", "forecast_finish", "actual_finish", "enables",
+    )  # fmt: skip
     late = [
-        {FROM_ACTUAL: w.actual_finish, FROM_FORECAST: w.forecast_finish, FROM_FLOOR: floor}.get(
-            source, w.planned_finish
+        {FROM_ACTUAL: a, FROM_FORECAST: f, FROM_FLOOR: floor}.get(source, p)
+        for p, f, a, source in zip(
+            planned, forecast, actual, items["late_source"].to_numpy()[rows].tolist(), strict=True
         )
-        for w, source in zip(slipping, items["late_source"].to_numpy()[rows].tolist(), strict=True)
     ]
 
     def text(values: list[object]) -> np.ndarray:
@@ -75,15 +81,15 @@ def slipping_items_table(data: ProgramData, frames: Frames, caused: np.ndarray) 
 
     table = pd.DataFrame(
         {
-            "item_id": text([w.item_id for w in slipping]),
-            "item": text([w.item for w in slipping]),
-            "workstream_id": text([w.workstream_id for w in slipping]),
-            "type": text([w.item_type for w in slipping]),
-            "owner": text([w.owner for w in slipping]),
-            "planned_finish": text([w.planned_finish for w in slipping]),
+            "item_id": text(item_id),
+            "item": text(item),
+            "workstream_id": text(workstream_id),
+            "type": text(item_type),
+            "owner": text(owner),
+            "planned_finish": text(planned),
             "late_finish": text(late),
             "slip_periods": items["slip"].to_numpy(np.int64)[rows],
-            "enables": text([", ".join(w.enables) for w in slipping]),
+            "enables": text(list(map(", ".join, enables))),
             "value_at_risk_caused": caused[rows].astype(float),
         }
     )

@@ -15,7 +15,7 @@ from itertools import repeat, starmap
 from operator import itemgetter
 from typing import Any, overload
 
-from evr_xl.model.cellref import cell_at, cells_at, unvalidated, unvalidated_one
+from evr_xl.model.cellref import CellRef, cell_at, cells_at, unvalidated, unvalidated_one
 
 
 class TableRecords(Sequence[Any]):
@@ -99,11 +99,19 @@ class TableRecords(Sequence[Any]):
         return f"TableRecords({self._kind.__name__}, {len(self)} records)"
 
     def field_values(self, *names: str) -> list[list[Any]]:
-        """One list per named field: its value in each record, in order, without the records."""
+        """One list per named field: its value in each record, in order, without the records.
+
+        A list may be the table's own column (no copy: reading a fresh column once more costs,
+        on a large programme): read it, never change it."""
         if self._all is not None or any(
             n not in self._values and n not in self._constants for n in names
         ):
             return fields(tuple(self), *names)  # made already, or ref/columns/a factory asked for
+        if not self._made:
+            return [
+                self._values[name] if name in self._values else [self._constants[name]] * len(self)
+                for name in names
+            ]
         out = []
         for name in names:
             column = self._values.get(name)
@@ -111,6 +119,48 @@ class TableRecords(Sequence[Any]):
         for i, record in self._made.items():  # validated rows: their values as pydantic made them
             for name, column in zip(names, out, strict=True):
                 column[i] = vars(record)[name]
+        return out
+
+    def field_values_at(self, positions: Sequence[int], *names: str) -> list[list[Any]]:
+        """`field_values` of the records at these positions only (no record made)."""
+        if self._all is not None or any(
+            n not in self._values and n not in self._constants for n in names
+        ):
+            return fields([self[i] for i in positions], *names)
+        out = []
+        for name in names:
+            column = self._values.get(name)
+            if column is not None:
+                out.append(list(map(column.__getitem__, positions)))
+            else:
+                out.append([self._constants[name]] * len(positions))
+        if self._made:  # validated rows: their values as pydantic made them
+            made = self._made
+            for j, i in enumerate(positions):
+                record = made.get(i % len(self._rows))
+                if record is not None:
+                    for name, column in zip(names, out, strict=True):
+                        column[j] = vars(record)[name]
+        return out
+
+    def cell_refs(self, positions: Sequence[int], key: str) -> list[CellRef | None]:
+        """`record.cell(key)` of the records at these positions, without making them.
+
+        A record made here has no `cells` of its own and its `ref` is column A of its row, so
+        its cell(key) is its row's cell in `columns[key]` (column A when the table has no column
+        for `key`). Records made already (validated rows) are asked.
+        """
+        if self._all is not None or self._factories.get("cells") is not dict:
+            return [self[i].cell(key) for i in positions]
+        col = self._columns.get(key)
+        rows, made, sheet = self._rows, self._made, self._sheet
+        col = 1 if col is None else col
+        if not made:
+            return cells_at(sheet, list(map(rows.__getitem__, positions)), col)
+        out = []
+        for i in positions:
+            record = made.get(i % len(rows))
+            out.append(cell_at(sheet, rows[i], col) if record is None else record.cell(key))
         return out
 
     def _make_one(self, i: int) -> Any:
@@ -148,8 +198,23 @@ class TableRecords(Sequence[Any]):
         return unvalidated(self._kind, self._names, zip(*sources, strict=False), self._given)
 
 
+def fields_at(records: Sequence[Any], positions: Sequence[int], *names: str) -> list[list[Any]]:
+    """`fields` of the records at these positions (TableRecords make none of them)."""
+    if isinstance(records, TableRecords):
+        return records.field_values_at(positions, *names)
+    return fields([records[i] for i in positions], *names)
+
+
+def cells(records: Sequence[Any], positions: Sequence[int], key: str) -> list[CellRef | None]:
+    """`record.cell(key)` of the records at these positions (TableRecords make none of them)."""
+    if isinstance(records, TableRecords):
+        return records.cell_refs(positions, key)
+    return [records[i].cell(key) for i in positions]
+
+
 def fields(records: Sequence[Any], *names: str) -> list[list[Any]]:
-    """The named fields of every record: one list of values per name, in record order.
+    """The named fields of every record: one list of values per name, in record order. Read
+    the lists, never change them (a TableRecords gives its own columns).
 
     TableRecords give their columns (no record made). Other records are read from each one's
     __dict__, where pydantic keeps the field values, by C loops (map): `record.field` misses
