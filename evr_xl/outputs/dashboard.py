@@ -8,16 +8,19 @@ findings count — every figure with its currency and as-of period.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
 
 from evr_xl.engine import Results
-from evr_xl.findings import Finding, counts
+from evr_xl.findings import Finding
 from evr_xl.model import ProgramData
 from evr_xl.model.cellref import column_letter
 from evr_xl.outputs.sheet import CellSpec, ConditionalFormat, PrintSettings, SheetSpec, escape_text
 from evr_xl.outputs.sheets import (
     Col,
     clean,
-    frame_columns,
+    severity_counts,
     table_cells,
     title_cells,
     workstream_values,
@@ -131,19 +134,17 @@ def dashboard_sheet(data: ProgramData, results: Results, findings: Sequence[Find
             style="subtitle",
         )
     )
-    top = results.drivers[results.drivers["value_at_risk"] > 0].sort_values(
-        "value_at_risk", ascending=False
-    )
-    top = top.head(TOP_AT_RISK)
+    top = _top_at_risk(results.drivers)
+    n_top = len(top["value_at_risk"])
     top_table, top_last = table_cells(
         TOP_COLUMNS,
-        frame_columns(top),
+        top,
         cur,
         top=row + 1,
-        links={i: "'Driver Metrics'!A1" for i in range(len(top))},
+        links={i: "'Driver Metrics'!A1" for i in range(n_top)},
     )
     cells += top_table
-    if top.empty:
+    if not n_top:
         cells.append(
             CellSpec(
                 row + 2,
@@ -155,7 +156,7 @@ def dashboard_sheet(data: ProgramData, results: Results, findings: Sequence[Find
         top_last = row + 2
 
     row = top_last + 2
-    c = counts(list(findings))
+    c = severity_counts(findings)
     cells.append(
         CellSpec(
             row,
@@ -177,8 +178,8 @@ def dashboard_sheet(data: ProgramData, results: Results, findings: Sequence[Find
     )
 
     rag_ranges = [f"F{ws_last - n_ws + 1}:F{ws_last}"] if n_ws else []
-    if not top.empty:
-        rag_ranges.append(f"G{top_last - len(top) + 1}:G{top_last}")
+    if n_top:
+        rag_ranges.append(f"G{top_last - n_top + 1}:G{top_last}")
     cond = tuple(
         ConditionalFormat(r, v, f"rag_{v.lower()}")
         for r in rag_ranges
@@ -194,3 +195,15 @@ def dashboard_sheet(data: ProgramData, results: Results, findings: Sequence[Find
         tab_colour="1F3864",
         print_settings=PrintSettings(footer=f"{p.name} · Dashboard · as of {p.as_of}"),
     )
+
+
+def _top_at_risk(drivers: pd.DataFrame) -> dict[str, list[Any]]:
+    """The TOP_COLUMNS of the drivers most at risk, by column, most at risk first.
+
+    Sorted as sorting the at-risk rows by value at risk would (the same sort of the same
+    values), but only the few columns shown are taken, and only for the top rows.
+    """
+    risk = drivers["value_at_risk"].reset_index(drop=True)
+    rows = risk[risk > 0].sort_values(ascending=False).head(TOP_AT_RISK).index
+    keys = [c.key for c in TOP_COLUMNS if c.key in drivers.columns]
+    return {key: drivers[key].take(rows).tolist() for key in keys}

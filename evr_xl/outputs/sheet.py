@@ -132,13 +132,13 @@ class Table(_CellSequence):
     def __post_init__(self) -> None:
         if not len(self.headers) == len(self.columns) == len(self.number_formats):
             raise ValueError("a table needs one header and one number format per column")
-        if any(len(column) != self.n_rows for column in self.columns):
+        if len(set(map(len, self.columns))) > 1:
             raise ValueError("the columns of a table differ in length")
         if not (
             1 <= self.top and self.top + self.n_rows <= 1_048_576 and len(self.headers) <= 16_384
         ):
             raise ValueError("the table does not fit on an Excel sheet")
-        if any(len(link) > EXCEL_MAX_LINK for link in self.links.values()):
+        if max(map(len, self.links.values()), default=0) > EXCEL_MAX_LINK:  # C loops: big tables
             raise ValueError(f"hyperlink longer than {EXCEL_MAX_LINK} characters")
 
     @property

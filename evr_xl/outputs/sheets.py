@@ -8,17 +8,21 @@ by evr_xl.workbook.writer and to a live book by evr_xl.excel.render.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache, partial
+from operator import attrgetter, is_not
 from typing import Any
 
 import pandas as pd
 
 from evr_xl.engine import Results
-from evr_xl.findings import Finding, counts, sort_findings
+from evr_xl.findings import Finding, sort_findings
 from evr_xl.model import CellRef, ProgramData
 from evr_xl.model.cellref import column_letter
 from evr_xl.outputs.sheet import (
+    EXCEL_MAX_TEXT,
     Cells,
     CellSpec,
     ConditionalFormat,
@@ -71,6 +75,42 @@ def clean(value: Any) -> Any:
     return value
 
 
+_NUMBERS = frozenset((float, int, bool, type(None)))  # `clean` keeps them, finite floats too
+_TEXTS = frozenset((str, float, type(None)))  # text, with NaN for a gap as pandas has it
+_NOT_NONE = partial(is_not, None)
+
+
+def clean_column(values: Sequence[Any]) -> list[Any]:
+    """`clean` of each value: a column of numbers or of text at once, in C loops.
+
+    A metrics table has tens of thousands of values, nearly all finite floats and printable
+    text, which `clean` leaves as they are: a column is checked whole (its sum is finite only
+    if every float is; its distinct texts joined are printable only if each is) and only odd
+    values are converted one by one.
+    """
+    kinds = set(map(type, values))
+    if kinds <= _NUMBERS:
+        try:
+            finite = float not in kinds or math.isfinite(sum(filter(_NOT_NONE, values)))
+        except OverflowError:  # an int too big for a float: look at each value
+            finite = False
+        if finite:
+            return list(values)
+        return [v if v is None or v - v == 0 else None for v in values]  # NaN, inf: None
+    if kinds <= _TEXTS:
+        if float in kinds:  # NaN, inf: None
+            values = [v if type(v) is not float or v - v == 0 else None for v in values]
+        texts = [t for t in dict.fromkeys(values) if type(t) is str]
+        joined = "".join(texts)
+        if joined.isprintable() and (
+            len(joined) <= EXCEL_MAX_TEXT or max(map(len, texts)) <= EXCEL_MAX_TEXT
+        ):
+            return list(values)
+        escaped = {t: escape_text(t) for t in texts}
+        return list(map(escaped.get, values, values))  # other values stay as they are
+    return list(map(clean, values))
+
+
 def title_cells(title: str, subtitle: str) -> list[CellSpec]:
     return [
         CellSpec(1, 1, escape_text(title), style="title"),
@@ -106,7 +146,7 @@ def table_cells(
         top,
         tuple(col.header for col in columns),
         tuple(
-            list(map(clean, values[col.key])) if col.key in values else [None] * n_rows
+            clean_column(values[col.key]) if col.key in values else [None] * n_rows
             for col in columns
         ),
         tuple(fmt.get(col.kind) for col in columns),
@@ -175,7 +215,8 @@ DRIVER_COLUMNS = (
 
 
 def _input_links(records: Iterable[Any], key: str) -> dict[str, str]:
-    return {getattr(r, key): r.cell(key).excel_ref for r in records if r.cell(key) is not None}
+    cells = {getattr(r, key): r.cell(key) for r in records}
+    return {k: _excel_ref(cell) for k, cell in cells.items() if cell is not None}
 
 
 def driver_metrics_sheet(data: ProgramData, results: Results) -> SheetSpec:
@@ -267,19 +308,31 @@ FINDING_COLUMNS = (
 )
 
 
+def severity_counts(findings: Iterable[Finding]) -> Counter[str]:
+    """Findings per severity ("Error", "Warning", "Info"), as `findings.counts` gives them.
+
+    Severity is a str Enum: str.__str__ gives a member's value in C, where `.value` is a
+    Python property call per finding (a large programme has thousands).
+    """
+    return Counter(map(str.__str__, map(attrgetter("severity"), findings)))
+
+
 def findings_sheet(findings: Sequence[Finding], source: str, as_of: str) -> SheetSpec:
     """Every finding, errors first, each with a link to the cell to fix."""
     ordered = sort_findings(list(findings))
+    refs = list(map(attrgetter("cell"), ordered))
+    severities = list(map(str.__str__, map(attrgetter("severity"), ordered)))  # as severity_counts
+    addresses = list(map(_addresses, refs))
     values = {
-        "where": [f.where or "(programme)" for f in ordered],
-        "severity": [f.severity.value for f in ordered],
-        "code": [f.code for f in ordered],
-        "message": [f.message for f in ordered],
-        "fix": [f.fix for f in ordered],
+        "where": [where or "(programme)" for where, _ in addresses],
+        "severity": severities,
+        "code": list(map(attrgetter("code"), ordered)),
+        "message": list(map(attrgetter("message"), ordered)),
+        "fix": list(map(attrgetter("fix"), ordered)),
     }
-    links = {i: _link(f.cell) for i, f in enumerate(ordered) if f.cell is not None}
+    links = {i: link for i, (_, link) in enumerate(addresses) if link is not None}
     table, last = table_cells(FINDING_COLUMNS, values, "", links=links)
-    c = counts(list(findings))
+    c = Counter(severities)
     titles = title_cells(
         f"Findings — {source}",
         f"As of {as_of} · {c['Error']} error(s), {c['Warning']} warning(s), {c['Info']} note(s)"
@@ -296,7 +349,39 @@ def findings_sheet(findings: Sequence[Finding], source: str, as_of: str) -> Shee
     return SheetSpec(**{**spec.__dict__, "conditional_formats": sev})
 
 
-def _link(cell: CellRef) -> str:
-    if cell.row and not cell.col:
-        return CellRef(sheet=cell.sheet, row=cell.row, col=1).excel_ref
-    return cell.excel_ref
+# A cell's address as CellRef gives it (a1, excel_ref), made here without the model's property
+# calls: the Findings sheet gives one per finding, thousands on a large programme.
+
+
+@cache
+def _letters(col: int) -> str:
+    return column_letter(col)
+
+
+@cache
+def _quoted(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'!"
+
+
+def _coordinate(cell: CellRef) -> str:
+    """CellRef.coordinate: C12, 12:12 (a whole row) or "" (the sheet)."""
+    row, col = cell.row, cell.col
+    if row and col:
+        return f"{_letters(col)}{row}"
+    return f"{row}:{row}" if row else ""
+
+
+def _addresses(cell: CellRef | None) -> tuple[str, str | None]:
+    """A finding's `where` (CellRef.a1; "" without a cell) and its link, a whole row's to its
+    first cell (None without a cell)."""
+    if cell is None:
+        return "", None
+    sheet, row, col = cell.sheet, cell.row, cell.col
+    coordinate = _coordinate(cell)
+    where = f"{sheet}!{coordinate}" if coordinate else sheet
+    return where, _quoted(sheet) + (f"A{row}" if row and not col else coordinate or "A1")
+
+
+def _excel_ref(cell: CellRef) -> str:
+    """CellRef.excel_ref: 'Sheet name'!C12."""
+    return _quoted(cell.sheet) + (_coordinate(cell) or "A1")

@@ -117,14 +117,20 @@ class Package:
         return {n for n, m in self._members.items() if m.data is not None}
 
     def to_bytes(self) -> bytes:
-        """The new zip: untouched members raw-copied, changed ones deflated."""
-        out = bytearray()
-        central = bytearray()
+        """The new zip: untouched members raw-copied, changed ones deflated.
+
+        The pieces are joined once at the end, untouched members as views of the source: a
+        large workbook is copied once, not once per append.
+        """
+        pieces: list[bytes | memoryview] = []
+        central: list[bytes] = []
+        offset = 0
+        source = memoryview(self._source)
         for member in self._members.values():
             info = member.info
             flags = info.flag_bits & ~0x08  # sizes go in the local header: no data descriptor
             if member.deflated is None:
-                body = self._raw(info)
+                body: bytes | memoryview = self._raw(info, source)
                 crc, size, method = info.CRC, info.file_size, info.compress_type
             else:
                 crc, body = member.deflated.result()
@@ -133,41 +139,58 @@ class Package:
             flags = (flags | 0x800) if utf8 else flags
             dos_time, dos_date = _dos_datetime(info.date_time)
             version = max(info.extract_version, 20)
-            offset = len(out)
             if offset >= 0xFFFFFFFF or len(body) >= 0xFFFFFFFF:
                 raise UnsupportedWorkbook("the workbook would exceed 4 GB (ZIP64 is not written)")
-            out += _LOCAL.pack(
+            header = _LOCAL.pack(
                 b"PK\x03\x04", version, flags, method, dos_time, dos_date, crc, len(body), size,
                 len(name_bytes), 0,
             )  # fmt: skip
-            out += name_bytes
-            out += body
+            pieces += (header, name_bytes, body)
             extra = info.extra if member.data is None else b""
             comment = info.comment if member.data is None else b""
-            central += _CENTRAL.pack(
-                b"PK\x01\x02", max(info.create_version, 20), info.create_system, version, flags,
-                method, dos_time, dos_date, crc, len(body), size, len(name_bytes), len(extra),
-                len(comment), 0, info.internal_attr, info.external_attr, offset,
-            )  # fmt: skip
-            central += name_bytes + extra + comment
+            central.append(
+                _CENTRAL.pack(
+                    b"PK\x01\x02",
+                    max(info.create_version, 20),
+                    info.create_system,
+                    version,
+                    flags,
+                    method,
+                    dos_time,
+                    dos_date,
+                    crc,
+                    len(body),
+                    size,
+                    len(name_bytes),
+                    len(extra),
+                    len(comment),
+                    0,
+                    info.internal_attr,
+                    info.external_attr,
+                    offset,
+                )  # fmt: skip
+                + name_bytes
+                + extra
+                + comment
+            )
+            offset += len(header) + len(name_bytes) + len(body)
         if self._deflating is not None:  # every deflate is collected: let the threads go
             self._deflating.shutdown()
             self._deflating = None
         count = len(self._members)
         if count > 0xFFFF:
             raise UnsupportedWorkbook("too many zip members")
-        end = _END.pack(
-            b"PK\x05\x06", 0, 0, count, count, len(central), len(out), len(self.comment)
-        )
-        return bytes(out + central + end + self.comment)
+        central_size = sum(map(len, central))
+        end = _END.pack(b"PK\x05\x06", 0, 0, count, count, central_size, offset, len(self.comment))
+        return b"".join([*pieces, *central, end, self.comment])
 
-    def _raw(self, info: zipfile.ZipInfo) -> bytes:
+    def _raw(self, info: zipfile.ZipInfo, source: memoryview) -> memoryview:
         head = self._source[info.header_offset : info.header_offset + _LOCAL.size]
         sig, *_, name_len, extra_len = _LOCAL.unpack(head)
         if sig != b"PK\x03\x04":
             raise UnsupportedWorkbook(f"damaged zip: bad local header for {info.filename}")
         start = info.header_offset + _LOCAL.size + name_len + extra_len
-        return self._source[start : start + info.compress_size]
+        return source[start : start + info.compress_size]
 
 
 def _encode_name(info: zipfile.ZipInfo) -> tuple[bytes, bool]:

@@ -24,6 +24,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from evr_xl.findings import Finding, Severity, counts
+from evr_xl.model import CellRef
+from evr_xl.outputs import sheets
+from evr_xl.outputs.dashboard import TOP_AT_RISK, TOP_COLUMNS, _top_at_risk
+from evr_xl.outputs.history import COLUMNS, FIGURES, Snapshot, snapshot, table_values
 from evr_xl.outputs.sheet import (
     EXCEL_MAX_LINK,
     EXCEL_MAX_TEXT,
@@ -34,7 +39,7 @@ from evr_xl.outputs.sheet import (
     escape_text,
     looks_like_formula,
 )
-from evr_xl.outputs.sheets import Col, clean, frame_columns, table_cells
+from evr_xl.outputs.sheets import Col, clean, clean_column, frame_columns, table_cells
 from evr_xl.workbook import xlsxsheet
 from evr_xl.workbook.writer import render_workbook
 from evr_xl.workbook.xlsxparts import Package
@@ -237,19 +242,56 @@ def test_text_helpers_on_odd_text() -> None:
         assert xlsxsheet._attribute(text) == quoteattr(text)
 
 
+def _column_as_cells(values: list, fmt: str | None) -> None:
+    """_column's (formats, tails) are what _entry gives each value, cell by cell."""
+    fast = xlsxsheet._Preparing(date1904=False)
+    general = xlsxsheet._Preparing(date1904=False)
+    column = fast._column("C", values, fmt)
+    formats, tails = column.formats, column.all_tails()
+    if type(formats) is int:
+        formats = [formats] * len(values)
+    for value, number, tail in zip(values, formats, tails, strict=True):
+        want = general._entry(3, value, fmt, None)
+        if want is None:
+            assert tail is None, value
+        else:
+            assert (fast.keys[number], tail) == (general.keys[want[1]], want[2]), value
+
+
 def test_a_column_is_converted_as_its_cells() -> None:
+    texts = [v for v in ODD if v is None or isinstance(v, str)]
+    numbers = [v for v in ODD if v is None or type(v) in (int, float)]
     for fmt in FORMATS:
-        fast = xlsxsheet._Preparing(date1904=False)
-        general = xlsxsheet._Preparing(date1904=False)
-        entries = fast._column(3, ODD, fmt)
-        expected = [general._entry(3, v, fmt, None) for v in ODD]
-        named = [None if e is None else (e[0], fast_key(fast, e[1]), e[2]) for e in entries]
-        want = [None if e is None else (e[0], fast_key(general, e[1]), e[2]) for e in expected]
-        assert named == want
+        for values in (ODD, texts, numbers, [1, 2, 10**30], [1.5, 2], ["a", "b", "a"], [None]):
+            _column_as_cells(values, fmt)
 
 
-def fast_key(preparing: xlsxsheet._Preparing, number: int) -> tuple:
-    return next(key for key, n in preparing.formats.items() if n == number)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(max_size=6),
+            st.sampled_from(["=1", " a", "a ", "_x0041_", "a&b", "<x>", "_x", "a_b"]),
+        ),
+        max_size=8,
+    ),
+    st.lists(st.one_of(st.none(), st.floats(), st.integers()), max_size=8),
+    st.sampled_from(FORMATS),
+)
+def test_any_text_or_number_column_is_converted_as_its_cells(texts, numbers, fmt) -> None:
+    _column_as_cells(texts, fmt)
+    _column_as_cells(numbers, fmt)
+
+
+@given(st.lists(st.text(max_size=6), min_size=1, max_size=6))
+def test_hyperlinks_are_the_escaped_locations(locations) -> None:
+    links = [(i + 5, i % 3 + 1, "#" + location) for i, location in enumerate(locations)]
+    want = "".join(
+        f'<hyperlink ref="{xlsxsheet._col(col)}{row}" '
+        f"location={quoteattr(escape_text(link.lstrip('#')))}/>"
+        for row, col, link in links
+    )
+    assert xlsxsheet._hyperlinks(links) == want
 
 
 def test_new_parts_are_deflated_in_workers_and_the_last_write_wins(blank: bytes) -> None:
@@ -263,3 +305,117 @@ def test_new_parts_are_deflated_in_workers_and_the_last_write_wins(blank: bytes)
         assert z.testzip() is None  # every CRC checks
         assert z.read("xl/new.xml") == big and z.read("xl/worksheets/sheet1.xml") == big[:1000]
     assert Package(data).to_bytes() == data  # nothing written: every member copied as it was
+
+
+def test_tables_sharing_rows_blank_rows_and_linked_blanks_are_written_as_their_cells(
+    blank: bytes,
+) -> None:
+    first = Table(4, ("A", "B"), ([1.5, None, math.nan], ["x", None, "=y"]), ("0%", None),
+                  {0: "'S'!A1", 2: "'S'!A3"})  # fmt: skip
+    over = Table(5, ("C",), ([None, "z", None, "w"],), (None,), {0: "'T'!B2", 1: "'T'!B3"})
+    empty = Table(
+        11, ("D", "E"), ([None, "a", None], ["", None, None]), (None, None), {2: "'U'!A1"}
+    )
+    numbers = Table(16, ("F",), ([math.inf, 2, None, 10**400],), (None,), {0: "'V'!A1", 2: "x"})
+    cells = Cells(first, over, empty, [CellSpec(12, 2, "late")], numbers)
+    assert _written(blank, cells) == _written(blank, tuple(cells))
+    prepared = xlsxsheet.prepare_cells(SheetSpec("Findings", cells))
+    assert [t.first_row for t in prepared.tables] == [17]  # the others share rows or have none
+
+
+def test_a_long_table_in_one_piece_is_its_rows(blank: bytes) -> None:
+    n = 3000
+    columns = ([f"ID-{i}" for i in range(n)], [i * 0.37 for i in range(n)], [None] * n)
+    table = Table(4, ("ID", "Value", "Empty"), columns, (None, "0%", "0%"), {5: "'S'!A6"})
+    assert _written(blank, Cells(table)) == _written(blank, tuple(table))
+
+
+# ---- the output sheets' own fast paths (evr_xl.outputs) ----
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.none(), st.floats(), st.integers(min_value=-(10**400), max_value=10**400),
+            st.booleans(), st.text(max_size=5), st.sampled_from(["", "a\x01b", "x" * 32768]),
+            st.sampled_from([np.float64("nan"), np.int64(3), ("a", "b"), dt.date(2026, 1, 1)]),
+        ),
+        max_size=8,
+    )
+)  # fmt: skip
+def test_clean_column_is_clean_of_each_value(values) -> None:
+    for column in (
+        values,
+        [v for v in values if v is None or type(v) in (float, int, bool)],
+        [v for v in values if v is None or type(v) is str],
+        [v for v in values if v is None or type(v) in (str, float)],
+    ):
+        got, want = clean_column(column), list(map(clean, column))
+        assert len(got) == len(want) and all(map(_same_value, got, want)), (column, got)
+
+
+def _same_value(a: object, b: object) -> bool:
+    return type(a) is type(b) and (a == b or a != a and b != b)
+
+
+def test_cell_addresses_are_those_of_cellref() -> None:
+    for sheet in ("Workplan", "Value Drivers", "It's", "'q'", ""):
+        for row, col in ((0, 0), (0, 3), (7, 0), (12, 3), (1_048_576, 16_384)):
+            cell = CellRef(sheet=sheet, row=row, col=col)
+            finding = Finding(code="X", severity=Severity.INFO, message="m", cell=cell)
+            link = cell.at(1).excel_ref if row and not col else cell.excel_ref
+            assert sheets._addresses(cell) == (finding.where, link)
+            assert sheets._excel_ref(cell) == cell.excel_ref
+    assert sheets._addresses(None) == ("", None)
+
+
+def test_severity_counts_are_counts() -> None:
+    found = [Finding(code="X", severity=s, message="m") for s in (*Severity, Severity.ERROR)]
+    assert {s.value: sheets.severity_counts(found)[s.value] for s in Severity} == counts(found)
+    assert sheets.severity_counts([])["Warning"] == 0
+
+
+def _snapshot_reference(results, taken_at) -> Snapshot:
+    """history.snapshot as it was: a dict per driver, made a driver at a time."""
+    p = results.program
+    program = {k: getattr(p, k) for k in FIGURES} | {"name": p.name, "rag": p.rag}
+    columns = [results.drivers[k].tolist() for k in ("driver_id", "name", "rag", *FIGURES)]
+    drivers = {
+        str(i): {"name": name, "rag": rag, **dict(zip(FIGURES, map(float, figures), strict=True))}
+        for i, name, rag, *figures in zip(*columns, strict=True)
+    }
+    return Snapshot(p.as_of, taken_at.strftime("%Y-%m-%d %H:%M"), program, drivers)
+
+
+def test_history_values_are_the_snapshot_rows() -> None:
+    snaps = [
+        Snapshot("2026-01", "t1", {"name": "P", "plan_to_date": 1.0, "rag": "Red"},
+                 {"D1": {"name": "n", "value_at_risk": 2.5}, "D2": {}, "D3": {"id": "own", "scope": "x"}}),
+        Snapshot("2026-02", "t2", {"as_of": "odd", "id": "P2"}, {}),
+        Snapshot("2026-03", "t3"),
+    ]  # fmt: skip
+    rows = [row for s in snaps for row in s.rows()]
+    assert table_values(snaps) == {c.key: [row.get(c.key) for row in rows] for c in COLUMNS}
+    assert table_values([]) == {c.key: [] for c in COLUMNS}
+
+
+def test_snapshot_and_top_at_risk_are_as_they_were(tmp_path) -> None:
+    from evr_xl.demo import write_demo
+    from evr_xl.engine import compute
+    from evr_xl.workbook.files import read_program
+
+    data, _ = read_program(write_demo(tmp_path).path)
+    results = compute(data)
+    taken = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    assert snapshot(results, taken) == _snapshot_reference(results, taken)
+    for drivers in (
+        results.drivers,
+        results.drivers.iloc[::-1].set_index(results.drivers.index[::-1] * 0),  # a dull index
+        results.drivers.assign(value_at_risk=[1.0, 0.0] * (len(results.drivers) // 2)
+                               + [1.0] * (len(results.drivers) % 2)),  # ties
+        results.drivers.assign(value_at_risk=0.0),
+    ):  # fmt: skip
+        top = drivers[drivers["value_at_risk"] > 0].sort_values("value_at_risk", ascending=False)
+        want = frame_columns(top.head(TOP_AT_RISK))
+        got = _top_at_risk(drivers)
+        assert got == {c.key: want[c.key] for c in TOP_COLUMNS if c.key in want}
