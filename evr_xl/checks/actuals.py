@@ -34,30 +34,31 @@ def unknown_or_misplaced(data: ProgramData, results: Results | None = None) -> l
     )
     known = a["driver"].to_numpy() >= 0
     ords = a["ord"].to_numpy()
-    rows = np.flatnonzero(known & (ords > h.as_of)).tolist()
-    (ids,) = fields_at(data.actuals, rows, "driver_id")
-    out += findings(
-        "AC002",
-        [
-            f"actual for driver {i} in {_label(res, ords[row])} is after the as-of "
-            f"period {_label(res, h.as_of)} and is not counted"
-            for i, row in zip(ids, rows, strict=True)
-        ],
-        cells(data.actuals, rows, "period"),
-    )
+    after = f"is after the as-of period {_label(res, h.as_of)} and is not counted"
+    out += _period_findings(data, res, "AC002", known & (ords > h.as_of), after)
     outside = known & (ords <= h.as_of) & ((ords < h.first) | (ords > h.last))
-    rows = np.flatnonzero(outside).tolist()
-    (ids,) = fields_at(data.actuals, rows, "driver_id")
-    out += findings(
-        "AC008",
-        [
-            f"actual for driver {i} in {_label(res, ords[row])} is outside the horizon "
-            f"{_label(res, h.first)} to {_label(res, h.last)} and is not counted"
-            for i, row in zip(ids, rows, strict=True)
-        ],
-        cells(data.actuals, rows, "period"),
+    horizon = f"{_label(res, h.first)} to {_label(res, h.last)}"
+    out += _period_findings(
+        data, res, "AC008", outside, f"is outside the horizon {horizon} and is not counted"
     )
     return out
+
+
+def _period_findings(
+    data: ProgramData, res: Results, code: str, mask: np.ndarray, says: str
+) -> list[Finding]:
+    """`code` on the period cell of each Actuals row in `mask`: "actual for driver X in P <says>"."""
+    rows = np.flatnonzero(mask).tolist()
+    (ids,) = fields_at(data.actuals, rows, "driver_id")
+    ords = res.frames.actuals["ord"].to_numpy()
+    return findings(
+        code,
+        [
+            f"actual for driver {i} in {_label(res, ords[row])} {says}"
+            for i, row in zip(ids, rows, strict=True)
+        ],
+        cells(data.actuals, rows, "period"),
+    )
 
 
 def duplicate_actuals(data: ProgramData, results: Results | None = None) -> list[Finding]:
