@@ -180,18 +180,20 @@ def open_grids(path: str | Path, sheets: list[str] | None = None) -> SheetGrids:
 
     pool = ThreadPoolExecutor(max_workers=max(1, READERS), thread_name_prefix="evr-read")
     pending: dict[str, Future[Grid | WorkbookError]] = {}
-    with zipfile.ZipFile(path) as z:
-        parts = sheet_parts(z)
-        sizes = {i.filename: i.file_size for i in z.infolist()}
-        big = sorted(chosen, key=lambda n: -sizes.get(parts.get(n, ""), 0))[: READERS - 1]
-        for name in big + [n for n in chosen if n not in big]:
-            scan = _scan(path, z, parts, name)
-            if isinstance(scan, WorkbookError):
-                pending[name] = Future()
-                pending[name].set_result(scan)
-            else:
-                pending[name] = pool.submit(parse, name, scan)
-    pool.shutdown(wait=False)  # the threads end when the sheets are read
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = sheet_parts(z)
+            sizes = {i.filename: i.file_size for i in z.infolist()}
+            big = sorted(chosen, key=lambda n: -sizes.get(parts.get(n, ""), 0))[: READERS - 1]
+            for name in big + [n for n in chosen if n not in big]:
+                scan = _scan(path, z, parts, name)
+                if isinstance(scan, WorkbookError):
+                    pending[name] = Future()
+                    pending[name].set_result(scan)
+                else:
+                    pending[name] = pool.submit(parse, name, scan)
+    finally:
+        pool.shutdown(wait=False)  # the threads end when the sheets handed over are read
     return SheetGrids(names, pending)
 
 
