@@ -1,0 +1,51 @@
+"""udf_args.grid_for: a table argument's cells cleaned as clean_value cleans each one.
+
+grid_for leaves texts and floats as they are without calling clean_value (a cold call of a
+worksheet function cleans hundreds of thousands of cells); this pins that the result is the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from evr_xl.excel.udf_args import CELL_ERRORS, clean_value, grid_for
+from evr_xl.workbook import layout as L
+
+UTC = dt.timezone.utc
+CELLS = st.one_of(
+    st.none(),
+    st.sampled_from(["", " ", "VD-001", "#N/A", "0", "Open"]),
+    st.text(max_size=6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0.0, -0.0, 1.0]),
+    st.integers(min_value=-(2**31), max_value=2**31),
+    st.sampled_from(list(CELL_ERRORS)),
+    st.booleans(),
+    st.datetimes(timezones=st.sampled_from([None, UTC])),
+    st.dates(),
+)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a):
+        return math.isnan(b)
+    return (
+        a == b and type(a) is type(b) and getattr(a, "tzinfo", None) == getattr(b, "tzinfo", None)
+    )
+
+
+@given(st.lists(st.lists(CELLS, min_size=1, max_size=6), min_size=1, max_size=8))
+def test_grid_cells_are_clean_value_of_each_cell(rows: list[list[Any]]) -> None:
+    grid = grid_for(L.ACTUALS, tuple(tuple(r) for r in rows))
+    got = grid.rows[L.ACTUALS.header_row - 1 :]
+    assert len(got) == len(rows)
+    for row, cleaned in zip(rows, got, strict=True):
+        assert len(cleaned) == len(row)
+        for v, c in zip(row, cleaned, strict=True):
+            assert _same(clean_value(v), c), (v, c)
+    assert all(v is None or v != "" for r in got for v in r)  # blanks are None, as the reader wants
