@@ -262,9 +262,20 @@ def driver_metrics(tables: tuple[Any, ...], as_of: Any = None) -> tuple[tuple[Ce
 def _driver_table(ev: Evaluation) -> tuple[tuple[Cell, ...], ...]:
     frame = ev.results.drivers
     header = tuple(h for _k, h in DRIVER_COLUMNS)
-    columns = [frame[k].tolist() for k, _h in DRIVER_COLUMNS]
-    rows = tuple(tuple(excel_value(v) for v in row) for row in zip(*columns, strict=True))
-    return (header, *rows)
+    columns = [excel_column(frame[k].tolist()) for k, _h in DRIVER_COLUMNS]
+    return (header, *zip(*columns, strict=True))
+
+
+def excel_column(values: list[Any]) -> list[Cell]:
+    """`excel_value` of each value: a column of finite floats, or of texts, is as it is."""
+    kinds = set(map(type, values))
+    if kinds <= _TEXTS or (kinds <= _FLOATS and math.isfinite(sum(values))):
+        return values
+    return list(map(excel_value, values))
+
+
+_TEXTS = frozenset({str, bool})
+_FLOATS = frozenset({float})
 
 
 @guarded

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evr_xl.excel.udf_args import CELL_ERRORS, clean_value, grid_for
+from evr_xl.excel.udf_core import excel_column, excel_value
 from evr_xl.workbook import layout as L
 
 UTC = dt.timezone.utc
@@ -49,3 +50,19 @@ def test_grid_cells_are_clean_value_of_each_cell(rows: list[list[Any]]) -> None:
         for v, c in zip(row, cleaned, strict=True):
             assert _same(clean_value(v), c), (v, c)
     assert all(v is None or v != "" for r in got for v in r)  # blanks are None, as the reader wants
+
+
+@given(
+    st.one_of(
+        st.lists(st.floats(allow_nan=True, allow_infinity=True)),
+        st.lists(st.one_of(st.text(max_size=4), st.booleans())),
+        st.lists(st.one_of(st.none(), st.floats(), st.integers(), st.text(max_size=3))),
+        st.lists(st.one_of(st.dates(), st.booleans(), st.floats(allow_nan=True))),
+    )
+)
+def test_excel_column_is_excel_value_of_each_value(values: list[Any]) -> None:
+
+    got = excel_column(list(values))
+    assert len(got) == len(values)
+    for v, c in zip(values, got, strict=True):
+        assert _same(excel_value(v), c), (v, c)
