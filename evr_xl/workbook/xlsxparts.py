@@ -148,31 +148,12 @@ class Package:
             pieces += (header, name_bytes, body)
             extra = info.extra if member.data is None else b""
             comment = info.comment if member.data is None else b""
-            central.append(
-                _CENTRAL.pack(
-                    b"PK\x01\x02",
-                    max(info.create_version, 20),
-                    info.create_system,
-                    version,
-                    flags,
-                    method,
-                    dos_time,
-                    dos_date,
-                    crc,
-                    len(body),
-                    size,
-                    len(name_bytes),
-                    len(extra),
-                    len(comment),
-                    0,
-                    info.internal_attr,
-                    info.external_attr,
-                    offset,
-                )  # fmt: skip
-                + name_bytes
-                + extra
-                + comment
-            )
+            entry = _CENTRAL.pack(
+                b"PK\x01\x02", max(info.create_version, 20), info.create_system, version, flags,
+                method, dos_time, dos_date, crc, len(body), size, len(name_bytes), len(extra),
+                len(comment), 0, info.internal_attr, info.external_attr, offset,
+            )  # fmt: skip
+            central.append(entry + name_bytes + extra + comment)
             offset += len(header) + len(name_bytes) + len(body)
         if self._deflating is not None:  # every deflate is collected: let the threads go
             self._deflating.shutdown()
