@@ -80,11 +80,8 @@ def unknown_drivers(data: ProgramData, results: Results | None = None) -> list[F
     risk_ids, named = fields(data.risks, "risk_id", "driver_ids")
     rows = []
     flat = list(chain.from_iterable(named))  # every name of every risk, in order
-    for (row, d), k in zip(
-        zip(np.repeat(np.arange(len(named)), list(map(len, named))).tolist(), flat, strict=True),
-        shared_keys(flat),
-        strict=True,
-    ):
+    owners = np.repeat(np.arange(len(named)), list(map(len, named))).tolist()  # each name's risk
+    for row, d, k in zip(owners, flat, shared_keys(flat), strict=True):
         if k and k not in drivers:
             messages.append(f"driver {d} does not exist (named by risk {risk_ids[row]})")
             rows.append(row)

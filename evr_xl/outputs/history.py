@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import repeat
 from typing import Any
 
 from evr_xl.engine import Results
@@ -65,11 +64,11 @@ def snapshot(results: Results, taken_at: datetime) -> Snapshot:
     p = results.program
     program = {k: getattr(p, k) for k in FIGURES} | {"name": p.name, "rag": p.rag}
     d = results.drivers
-    ids, names, rags = (d[k].tolist() for k in ("driver_id", "name", "rag"))
-    figures = [list(map(float, d[k].tolist())) for k in FIGURES]
-    # Each driver's {"name", "rag", *FIGURES} made by C loops (map, zip), not a step per driver.
-    rows = map(zip, repeat(("name", "rag", *FIGURES)), zip(names, rags, *figures, strict=True))
-    drivers = dict(zip(map(str, ids), map(dict, rows), strict=True))
+    columns = [d[k].tolist() for k in ("driver_id", "name", "rag", *FIGURES)]
+    drivers = {
+        str(i): {"name": name, "rag": rag, **dict(zip(FIGURES, map(float, figures), strict=True))}
+        for i, name, rag, *figures in zip(*columns, strict=True)
+    }
     return Snapshot(p.as_of, taken_at.strftime("%Y-%m-%d %H:%M"), program, drivers)
 
 
@@ -121,28 +120,10 @@ def merge(previous: list[Snapshot], new: Snapshot) -> list[Snapshot]:
     return sorted([s for s in previous if s.as_of != new.as_of] + [new], key=lambda s: s.as_of)
 
 
-def table_values(snapshots: list[Snapshot]) -> dict[str, list[Any]]:
-    """The History table by column: the rows of `Snapshot.rows`, one after the other.
-
-    A column takes a C loop (map) per snapshot over its drivers, not a dict per row.
-    """
-    values: dict[str, list[Any]] = {c.key: [] for c in COLUMNS}
-    for s in snapshots:
-        head = {"as_of": s.as_of, "taken_at": s.taken_at}
-        program = {**head, "scope": "Programme", "id": PROGRAMME, **s.program}
-        shared = {**head, "scope": "Driver"}  # a driver row's own figures come first
-        drivers = s.drivers.values()
-        for key, column in values.items():
-            column.append(program.get(key))
-            if key == "id":  # a driver row's id is its key, unless its figures hold one
-                column += map(dict.get, drivers, repeat(key), s.drivers.keys())
-            else:
-                column += map(dict.get, drivers, repeat(key), repeat(shared.get(key)))
-    return values
-
-
 def history_sheet(snapshots: list[Snapshot], currency: str, name: str) -> SheetSpec:
-    table, last = table_cells(COLUMNS, table_values(snapshots), currency)
+    rows = [row for s in snapshots for row in s.rows()]
+    values = {c.key: [row.get(c.key) for row in rows] for c in COLUMNS}
+    table, last = table_cells(COLUMNS, values, currency)
     titles = title_cells(
         f"History — {name}",
         f"{currency} · one snapshot per refresh (a second refresh for the same as-of replaces "
