@@ -12,7 +12,8 @@ process, one after the other on the same file:
 - ours: ``load_grids`` (calamine, the sheets a refresh reads), ``read_grids`` (grids -> records
   and findings), ``compute``, ``run_checks``, ``refresh`` end to end into an output copy (read,
   compute, checks, write the output sheets), ``make_boardpack`` and the spilling worksheet
-  function ``driver_metrics`` (cold: cache cleared; cached: the same arguments again).
+  function ``driver_metrics`` (cold: cache cleared; cached: the same arguments again; repeat:
+  equal arguments in new objects, made before the clock starts, as COM makes them for each call).
 
 Time: median and min-max wall seconds over ``--repeat`` rounds (one warm-up run of each step
 first, not counted); each round runs every step once, interleaved, and the ratios (x floor,
@@ -27,6 +28,7 @@ tracemalloc slows allocation-heavy code several-fold.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
@@ -57,8 +59,28 @@ STEPS = (
     "boardpack",
     "udf_cold",
     "udf_cached",
+    "udf_repeat",
 )
 Step = Callable[[], Any]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A step whose input is made anew before each timed run, outside the time: run(prepare())."""
+
+    prepare: Callable[[], Any]
+    run: Callable[[Any], Any]
+
+    def __call__(self) -> Any:
+        return self.run(self.prepare())
+
+
+def timed(step: Step) -> float:
+    """Seconds one run of the step takes (a Prepared step's preparation not counted)."""
+    arg = step.prepare() if isinstance(step, Prepared) else None
+    t = time.perf_counter()
+    step.run(arg) if isinstance(step, Prepared) else step()
+    return time.perf_counter() - t
 
 
 @dataclass
@@ -99,6 +121,20 @@ def reference(path: Path, tmp: Path) -> None:
         wb.save(tmp / "reference.xlsx")
 
 
+def com_copy(value: Any) -> Any:
+    """Equal content in new objects — tuples, texts, numbers, dates — as COM passes a worksheet
+    function its arguments anew on every call (so no text arrives with its hash cached)."""
+    if isinstance(value, tuple):
+        return tuple(com_copy(v) for v in value)
+    if isinstance(value, str):
+        return (value + "x")[:-1]
+    if isinstance(value, float):
+        return value * 1.0
+    if isinstance(value, dt.date):
+        return value.replace()
+    return value  # None and booleans are singletons in COM's hands too
+
+
 def udf_tables(grids: dict[str, Any]) -> tuple[Any, ...]:
     """The table arguments a worksheet function gets (header row first, as COM passes them)."""
     from evr_xl.excel.udf_core import TABLE_ORDER, table_args
@@ -129,6 +165,7 @@ def make_steps(path: Path, tmp: Path, only: str | None = None) -> dict[str, tupl
         "run_checks",
         "udf_cold",
         "udf_cached",
+        "udf_repeat",
     )
     grids = load_grids(path, sheets) if need_grids else {}
     data = (
@@ -178,13 +215,17 @@ def make_steps(path: Path, tmp: Path, only: str | None = None) -> dict[str, tupl
 
         steps["udf_cold"] = (cold, "udf_core.driver_metrics, cache cleared")
         steps["udf_cached"] = (cached, "udf_core.driver_metrics, same arguments again")
+        steps["udf_repeat"] = (
+            Prepared(lambda: com_copy(tables), udf_core.driver_metrics),
+            "udf_core.driver_metrics, equal arguments in new objects (as COM passes them)",
+        )
         if need_udf:
             first = cold()
             if isinstance(first, str):
                 steps["udf_cold"] = (cold, f"returned an error text: {first[:80]}")
     except ImportError as exc:
-        steps["udf_cold"] = (None, f"skipped: {exc}")  # type: ignore[assignment]
-        steps["udf_cached"] = (None, f"skipped: {exc}")  # type: ignore[assignment]
+        for name in ("udf_cold", "udf_cached", "udf_repeat"):
+            steps[name] = (None, f"skipped: {exc}")  # type: ignore[assignment]
     return steps
 
 
@@ -203,9 +244,7 @@ def time_rounds(steps: dict[str, Step], repeat: int) -> dict[str, list[float]]:
     runs: dict[str, list[float]] = {name: [] for name in steps}
     for _ in range(repeat):
         for name, step in steps.items():
-            t = time.perf_counter()
-            step()
-            runs[name].append(time.perf_counter() - t)
+            runs[name].append(timed(step))
     return runs
 
 
@@ -230,10 +269,11 @@ def measure_memory(size: str, seed: int, step_name: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         steps = make_steps(path, Path(tmp), only=step_name)
         step, _ = steps[step_name]
-        if step_name == "udf_cached":
+        if step_name in ("udf_cached", "udf_repeat"):
             steps["udf_cold"][0]()
+        arg = step.prepare() if isinstance(step, Prepared) else None
         before = _maxrss_mb()
-        step()
+        step.run(arg) if isinstance(step, Prepared) else step()
         after = _maxrss_mb()
     return {"peak_rss_mb": after, "step_rss_mb": max(0.0, after - before)}
 

@@ -66,18 +66,59 @@ def clean_value(value: Any) -> Any:
     return value
 
 
-def grid_for(table: L.Table, value: Any) -> Grid:
+def grid_for(table: L.Table, value: Any, twins: list[tuple[int, int, Any]] | None = None) -> Grid:
     """A table argument (header row first) as the grid of its sheet, at the template's position.
 
-    Texts (but the empty one) and floats, most cells of a table, stay as they are without a call
-    of clean_value each: a cold call of a worksheet function cleans hundreds of thousands.
+    Texts (but the empty one) and non-negative floats, most cells of a table, stay as they are
+    without a call of clean_value each: a cold call of a worksheet function cleans hundreds of
+    thousands. `twins`, when given, receives (row, column, value) of each cell whose value is a
+    `hash_twin`, the row and column counted as `cell_at` counts them.
     """
+    raw = as_rows(value)
+    noted = False
+
+    def clean(v: Any) -> Any:
+        nonlocal noted
+        if v is None:
+            return None
+        if type(v) in _NUMBER_KINDS and hash_twin(v):
+            noted = True
+        return clean_value(v)
+
     rows = [
-        [v if (type(v) is str and v) or type(v) is float else clean_value(v) for v in row]
-        for row in as_rows(value)
+        [v if (type(v) is str and v) or (type(v) is float and v > -0.5) else clean(v) for v in row]
+        for row in raw
     ]
+    if noted and twins is not None:
+        twins.extend(
+            (r, c, v) for r, row in enumerate(raw) for c, v in enumerate(row) if hash_twin(v)
+        )
     padding: list[list[Any]] = [[] for _ in range(table.header_row - 1)] if rows else []
     return Grid(table.sheet, padding + rows)
+
+
+_NUMBER_KINDS = frozenset({bool, int, float})
+
+
+def hash_twin(value: Any) -> bool:
+    """Whether Python hashes `value` like a different value that a cell could hold instead.
+
+    CPython hashes -1 and -2 alike (-1 is reserved for errors), and equal numbers of different
+    types alike: True, 1 and 1.0; False, 0 and 0.0; an error code and the number it equals. The
+    worksheet functions' cache is keyed on the hash of their arguments, so it checks the cells
+    holding such a value one by one on a repeat call (udf_core.LRU).
+    """
+    kind = type(value)
+    return kind is bool or kind is int or (kind is float and (value == -1.0 or value == -2.0))
+
+
+def cell_at(value: Any, row: int, column: int) -> Any:
+    """The cell of an argument at `as_rows(value)[row][column]`, without making those rows."""
+    if not isinstance(value, list | tuple):
+        return value
+    if value and isinstance(value[0], list | tuple):
+        return value[row][column]
+    return value[column]
 
 
 def serial_to_datetime(value: float) -> dt.datetime:

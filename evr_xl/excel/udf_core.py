@@ -8,7 +8,10 @@ as ``#EVR! Program!B7: Value promise is required`` — never an exception.
 Cache (ARCHITECTURE.md: UDFs are pure functions of their arguments): results are kept in small
 module-level LRU maps keyed on the CONTENT of the arguments — Python's 64-bit hash of the value
 tuples Excel passes — so a sheet full of calls on the same tables reads and computes once. There
-is no other state: change a cell and the content, hence the key, changes.
+is no other state: change a cell and the content, hence the key, changes. The few values Python
+hashes like another value (-1 and -2; TRUE and 1; see udf_args.hash_twin) are noted with their
+cells when an entry is made, and a repeat call finds the entry only if those cells still hold
+exactly the same values.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Any, TypeVar
 
 from evr_xl.engine import Results, compute
 from evr_xl.engine.frames import key as id_key
-from evr_xl.excel.udf_args import grid_for, period_arg, text_arg
+from evr_xl.excel.udf_args import cell_at, grid_for, hash_twin, period_arg, text_arg
 from evr_xl.findings import Finding, Severity, finding, sort_findings
 from evr_xl.model import ProgramData
 from evr_xl.model.periods import label_of, ordinal
@@ -61,6 +64,11 @@ FINDING_HEADERS = ("Severity", "Code", "Cell", "Message", "Fix")
 EVALUATIONS = 16  # programmes (table contents x as-of) kept
 OUTPUTS = 64  # spilled tables kept
 
+# A cell holding a hash twin (udf_args.hash_twin): (argument index, row, column, value); the
+# argument index AS_OF stands for the as-of argument.
+Twin = tuple[int, int, int, Any]
+AS_OF = -1
+
 
 class UdfError(Exception):
     """A problem to show in the cell instead of a value (the message, without the prefix)."""
@@ -73,6 +81,7 @@ class Evaluation:
     data: ProgramData | None
     findings: list[Finding]  # the reader's
     passed: tuple[bool, ...]  # which table arguments were given
+    twins: tuple[Twin, ...] = ()  # the cells whose values the cache key cannot tell apart
     _results: Results | None = None
     _checked: list[Finding] | None = None
     _driver_keys: dict[str, str] = field(default_factory=dict)
@@ -112,22 +121,43 @@ class Evaluation:
         return self._checked
 
 
-class LRU(OrderedDict[Any, Any]):
-    """A small least-recently-used map."""
+class LRU(OrderedDict[Any, tuple[Any, tuple[Twin, ...]]]):
+    """A small least-recently-used map of values made from worksheet-function arguments."""
 
     def __init__(self, size: int) -> None:
         super().__init__()
         self.size = size
 
-    def get_or(self, key: Any, make: Callable[[], Any]) -> Any:
-        if key in self:
+    def get_or(
+        self,
+        key: Any,
+        args: tuple[tuple[Any, ...], Any],
+        make: Callable[[], tuple[Any, tuple[Twin, ...]]],
+    ) -> Any:
+        """The value kept under `key` if its twin cells hold in `args` (tables, as_of); else
+        make() it — (value, twins) — and keep it."""
+        entry = self.get(key)
+        if entry is not None and twins_hold(entry[1], *args):
             self.move_to_end(key)
-            return self[key]
-        value = make()
-        self[key] = value
+            return entry[0]
+        value, twins = make()
+        self[key] = (value, twins)
+        self.move_to_end(key)
         if len(self) > self.size:
             self.popitem(last=False)
         return value
+
+
+def twins_hold(twins: tuple[Twin, ...], tables: tuple[Any, ...], as_of: Any) -> bool:
+    """Whether each twin cell holds exactly (same type, same value) what it held before."""
+    for index, row, column, value in twins:
+        try:
+            now = as_of if index == AS_OF else cell_at(tables[index], row, column)
+        except (IndexError, TypeError):
+            return False
+        if type(now) is not type(value) or now != value:
+            return False
+    return True
 
 
 _evaluations = LRU(EVALUATIONS)
@@ -163,7 +193,24 @@ def _hashable(value: Any) -> Any:
 
 def evaluate(tables: tuple[Any, ...], as_of: Any = None) -> Evaluation:
     """The programme in these table arguments (cached on their content)."""
-    return _evaluations.get_or(content_key(tables, as_of), lambda: _read(tables, as_of))
+
+    def make() -> tuple[Evaluation, tuple[Twin, ...]]:
+        ev = _read(tables, as_of)
+        return ev, ev.twins
+
+    return _evaluations.get_or(content_key(tables, as_of), (tables, as_of), make)
+
+
+def _cached_output(
+    name: str, tables: tuple[Any, ...], as_of: Any, make: Callable[[Evaluation], Any]
+) -> Any:
+    """An output made from the evaluation of these arguments, cached with the evaluation's twins."""
+
+    def made() -> tuple[Any, tuple[Twin, ...]]:
+        ev = evaluate(tables, as_of)
+        return make(ev), ev.twins
+
+    return _outputs.get_or((name, content_key(tables, as_of)), (tables, as_of), made)
 
 
 def _read(tables: tuple[Any, ...], as_of: Any) -> Evaluation:
@@ -174,14 +221,18 @@ def _read(tables: tuple[Any, ...], as_of: Any) -> Evaluation:
     period, problem = period_arg(as_of)
     if problem:
         raise UdfError(f"as_of: {problem}")
-    grids = {
-        t.sheet: grid_for(t, v) for t, v in zip(TABLE_ORDER, tables, strict=True) if v is not None
-    }
+    grids = {}
+    twins: list[Twin] = [(AS_OF, 0, 0, as_of)] if hash_twin(as_of) else []
+    for index, (t, v) in enumerate(zip(TABLE_ORDER, tables, strict=True)):
+        if v is not None:
+            cells: list[tuple[int, int, Any]] = []
+            grids[t.sheet] = grid_for(t, v, cells)
+            twins.extend((index, row, column, x) for row, column, x in cells)
     data, findings = read_grids(grids, source="worksheet function")
     findings = [_not_passed(f) if f.code == "RD014" else f for f in findings]
     if data is not None and period is not None:
         data = data.with_as_of(period)
-    return Evaluation(data, findings, tuple(t is not None for t in tables))
+    return Evaluation(data, findings, tuple(t is not None for t in tables), tuple(twins))
 
 
 def _not_passed(f: Finding) -> Finding:
@@ -255,8 +306,7 @@ def guarded(func: F) -> F:
 @guarded
 def driver_metrics(tables: tuple[Any, ...], as_of: Any = None) -> tuple[tuple[Cell, ...], ...]:
     """The driver metrics table with its header row (cached: a repeat call is a lookup)."""
-    key = ("driver_metrics", content_key(tables, as_of))
-    return _outputs.get_or(key, lambda: _driver_table(evaluate(tables, as_of)))
+    return _cached_output("driver_metrics", tables, as_of, _driver_table)
 
 
 def _driver_table(ev: Evaluation) -> tuple[tuple[Cell, ...], ...]:
@@ -281,14 +331,12 @@ _FLOATS = frozenset({float})
 @guarded
 def findings_table(tables: tuple[Any, ...]) -> tuple[tuple[Cell, ...], ...]:
     """Every finding (reader and checks), errors first, with a header row."""
-    key = ("findings", content_key(tables))
 
-    def make() -> tuple[tuple[Cell, ...], ...]:
-        ev = evaluate(tables)
+    def make(ev: Evaluation) -> tuple[tuple[Cell, ...], ...]:
         rows = tuple((f.severity.value, f.code, f.where, f.message, f.fix) for f in ev.all_findings)
         return (FINDING_HEADERS, *rows) if rows else (FINDING_HEADERS, ("", "", "", "none", ""))
 
-    return _outputs.get_or(key, make)
+    return _cached_output("findings", tables, None, make)
 
 
 def _column(name: Any) -> str:
