@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
+from operator import getitem
 from typing import Any
 
 from evr_xl.model.periods import parse_period
@@ -119,6 +121,13 @@ def cell_at(value: Any, row: int, column: int) -> Any:
     if value and isinstance(value[0], list | tuple):
         return value[row][column]
     return value[column]
+
+
+def cells_at(value: Any, rows: Sequence[int], columns: Sequence[int]) -> list[Any]:
+    """`cell_at` of each (row, column) pair; for rows of cells, as COM passes a table, in C."""
+    if isinstance(value, list | tuple) and value and isinstance(value[0], list | tuple):
+        return list(map(getitem, map(value.__getitem__, rows), columns))
+    return [cell_at(value, r, c) for r, c in zip(rows, columns, strict=True)]
 
 
 def serial_to_datetime(value: float) -> dt.datetime:

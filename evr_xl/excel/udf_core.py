@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 from evr_xl.engine import Results, compute
 from evr_xl.engine.frames import key as id_key
-from evr_xl.excel.udf_args import cell_at, grid_for, hash_twin, period_arg, text_arg
+from evr_xl.excel.udf_args import cells_at, grid_for, hash_twin, period_arg, text_arg
 from evr_xl.findings import Finding, Severity, finding, sort_findings
 from evr_xl.model import ProgramData
 from evr_xl.model.periods import label_of, ordinal
@@ -64,10 +64,32 @@ FINDING_HEADERS = ("Severity", "Code", "Cell", "Message", "Fix")
 EVALUATIONS = 16  # programmes (table contents x as-of) kept
 OUTPUTS = 64  # spilled tables kept
 
-# A cell holding a hash twin (udf_args.hash_twin): (argument index, row, column, value); the
-# argument index AS_OF stands for the as-of argument.
-Twin = tuple[int, int, int, Any]
-AS_OF = -1
+AS_OF = -1  # the argument index of the as-of argument in Twins
+
+
+@dataclass(frozen=True)
+class Twins:
+    """The cells of one argument that hold hash twins (udf_args.hash_twin), with their values."""
+
+    index: int  # of the argument in the tables, or AS_OF
+    rows: tuple[int, ...]
+    columns: tuple[int, ...]
+    values: tuple[Any, ...]
+    kinds: tuple[type, ...]
+
+    @classmethod
+    def of(cls, index: int, cells: list[tuple[int, int, Any]]) -> Twins:
+        rows, columns, values = zip(*cells, strict=True)
+        return cls(index, rows, columns, values, tuple(map(type, values)))
+
+    def hold(self, tables: tuple[Any, ...], as_of: Any) -> bool:
+        """Whether these arguments hold exactly (same kind, same value) the values noted."""
+        try:
+            arg = as_of if self.index == AS_OF else tables[self.index]
+            now = cells_at(arg, self.rows, self.columns)
+        except (IndexError, TypeError):
+            return False
+        return list(map(type, now)) == list(self.kinds) and now == list(self.values)
 
 
 class UdfError(Exception):
@@ -81,7 +103,7 @@ class Evaluation:
     data: ProgramData | None
     findings: list[Finding]  # the reader's
     passed: tuple[bool, ...]  # which table arguments were given
-    twins: tuple[Twin, ...] = ()  # the cells whose values the cache key cannot tell apart
+    twins: tuple[Twins, ...] = ()  # the cells whose values the cache key cannot tell apart
     _results: Results | None = None
     _checked: list[Finding] | None = None
     _driver_keys: dict[str, str] = field(default_factory=dict)
@@ -121,7 +143,7 @@ class Evaluation:
         return self._checked
 
 
-class LRU(OrderedDict[Any, tuple[Any, tuple[Twin, ...]]]):
+class LRU(OrderedDict[Any, tuple[Any, tuple[Twins, ...]]]):
     """A small least-recently-used map of values made from worksheet-function arguments."""
 
     def __init__(self, size: int) -> None:
@@ -132,12 +154,12 @@ class LRU(OrderedDict[Any, tuple[Any, tuple[Twin, ...]]]):
         self,
         key: Any,
         args: tuple[tuple[Any, ...], Any],
-        make: Callable[[], tuple[Any, tuple[Twin, ...]]],
+        make: Callable[[], tuple[Any, tuple[Twins, ...]]],
     ) -> Any:
         """The value kept under `key` if its twin cells hold in `args` (tables, as_of); else
         make() it — (value, twins) — and keep it."""
         entry = self.get(key)
-        if entry is not None and twins_hold(entry[1], *args):
+        if entry is not None and all(t.hold(*args) for t in entry[1]):
             self.move_to_end(key)
             return entry[0]
         value, twins = make()
@@ -146,18 +168,6 @@ class LRU(OrderedDict[Any, tuple[Any, tuple[Twin, ...]]]):
         if len(self) > self.size:
             self.popitem(last=False)
         return value
-
-
-def twins_hold(twins: tuple[Twin, ...], tables: tuple[Any, ...], as_of: Any) -> bool:
-    """Whether each twin cell holds exactly (same type, same value) what it held before."""
-    for index, row, column, value in twins:
-        try:
-            now = as_of if index == AS_OF else cell_at(tables[index], row, column)
-        except (IndexError, TypeError):
-            return False
-        if type(now) is not type(value) or now != value:
-            return False
-    return True
 
 
 _evaluations = LRU(EVALUATIONS)
@@ -194,7 +204,7 @@ def _hashable(value: Any) -> Any:
 def evaluate(tables: tuple[Any, ...], as_of: Any = None) -> Evaluation:
     """The programme in these table arguments (cached on their content)."""
 
-    def make() -> tuple[Evaluation, tuple[Twin, ...]]:
+    def make() -> tuple[Evaluation, tuple[Twins, ...]]:
         ev = _read(tables, as_of)
         return ev, ev.twins
 
@@ -206,7 +216,7 @@ def _cached_output(
 ) -> Any:
     """An output made from the evaluation of these arguments, cached with the evaluation's twins."""
 
-    def made() -> tuple[Any, tuple[Twin, ...]]:
+    def made() -> tuple[Any, tuple[Twins, ...]]:
         ev = evaluate(tables, as_of)
         return make(ev), ev.twins
 
@@ -222,12 +232,13 @@ def _read(tables: tuple[Any, ...], as_of: Any) -> Evaluation:
     if problem:
         raise UdfError(f"as_of: {problem}")
     grids = {}
-    twins: list[Twin] = [(AS_OF, 0, 0, as_of)] if hash_twin(as_of) else []
+    twins = [Twins.of(AS_OF, [(0, 0, as_of)])] if hash_twin(as_of) else []
     for index, (t, v) in enumerate(zip(TABLE_ORDER, tables, strict=True)):
         if v is not None:
             cells: list[tuple[int, int, Any]] = []
             grids[t.sheet] = grid_for(t, v, cells)
-            twins.extend((index, row, column, x) for row, column, x in cells)
+            if cells:
+                twins.append(Twins.of(index, cells))
     data, findings = read_grids(grids, source="worksheet function")
     findings = [_not_passed(f) if f.code == "RD014" else f for f in findings]
     if data is not None and period is not None:

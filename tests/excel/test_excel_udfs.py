@@ -320,6 +320,19 @@ def test_edit_between_values_python_hashes_alike_is_recomputed(
     assert before != after_edit or old in (-1.0, -2.0)
 
 
+def test_noted_cells_hold_only_with_the_same_kind_and_value() -> None:
+    table = (("Flag", "Amount"), (True, -1.0), (2.0, None))
+    twins = udf_core.Twins.of(0, [(1, 0, True), (1, 1, -1.0)])
+    assert twins.hold((table,), None)
+    assert twins.hold(([["Flag", "Amount"], [True, -1.0], [2.0, None]],), None)  # lists too
+    assert not twins.hold(((table[0], (1.0, -1.0), table[2]),), None)
+    assert not twins.hold(((table[0], (True, -2.0), table[2]),), None)
+    assert not twins.hold(((table[0],),), None)  # a shorter table: not the same arguments
+    assert not twins.hold((), None)
+    as_of = udf_core.Twins.of(udf_core.AS_OF, [(0, 0, True)])
+    assert as_of.hold((), True) and not as_of.hold((), 1.0)
+
+
 def reads_during(xl: Any, args: tuple[Any, ...], monkeypatch: pytest.MonkeyPatch) -> int:
     """How many times the tables are read (grids -> records) for a second, identical call.
 

@@ -14,7 +14,15 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evr_xl.excel.udf_args import CELL_ERRORS, as_rows, cell_at, clean_value, grid_for, hash_twin
+from evr_xl.excel.udf_args import (
+    CELL_ERRORS,
+    as_rows,
+    cell_at,
+    cells_at,
+    clean_value,
+    grid_for,
+    hash_twin,
+)
 from evr_xl.excel.udf_core import excel_column, excel_value
 from evr_xl.workbook import layout as L
 
@@ -76,6 +84,9 @@ def test_twins_are_every_cell_whose_hash_a_different_value_shares(value: Any) ->
     assert twins == want
     for r, c, v in twins:
         assert cell_at(arg, r, c) is v
+    everywhere = [(r, c) for r, row in enumerate(as_rows(arg)) for c in range(len(row))]
+    rows, columns = [r for r, _c in everywhere], [c for _r, c in everywhere]
+    assert cells_at(arg, rows, columns) == [cell_at(arg, r, c) for r, c in everywhere]
 
 
 def test_hash_twins_are_the_values_python_hashes_like_another() -> None:
