@@ -107,8 +107,8 @@ def hash_twin(value: Any) -> bool:
 
     CPython hashes -1 and -2 alike (-1 is reserved for errors), and equal numbers of different
     types alike: True, 1 and 1.0; False, 0 and 0.0; an error code and the number it equals. The
-    worksheet functions' cache is keyed on the hash of their arguments, so it checks the cells
-    holding such a value one by one on a repeat call (udf_core.LRU).
+    worksheet functions' cache is keyed on the hash of their arguments, so on a repeat call it
+    also checks the kind and value of the cells that held such a value (udf_core.Twins).
     """
     kind = type(value)
     return kind is bool or kind is int or (kind is float and (value == -1.0 or value == -2.0))
