@@ -75,11 +75,17 @@ class Prepared:
         return self.run(self.prepare())
 
 
+def prepared(step: Step) -> Prepared:
+    """Any step as a Prepared one (a plain step prepares nothing)."""
+    return step if isinstance(step, Prepared) else Prepared(lambda: None, lambda _: step())
+
+
 def timed(step: Step) -> float:
     """Seconds one run of the step takes (a Prepared step's preparation not counted)."""
-    arg = step.prepare() if isinstance(step, Prepared) else None
+    p = prepared(step)
+    arg = p.prepare()
     t = time.perf_counter()
-    step.run(arg) if isinstance(step, Prepared) else step()
+    p.run(arg)
     return time.perf_counter() - t
 
 
@@ -268,12 +274,12 @@ def measure_memory(size: str, seed: int, step_name: str) -> dict[str, float]:
     path = generate(size, seed)
     with tempfile.TemporaryDirectory() as tmp:
         steps = make_steps(path, Path(tmp), only=step_name)
-        step, _ = steps[step_name]
+        step = prepared(steps[step_name][0])
         if step_name in ("udf_cached", "udf_repeat"):
             steps["udf_cold"][0]()
-        arg = step.prepare() if isinstance(step, Prepared) else None
+        arg = step.prepare()
         before = _maxrss_mb()
-        step.run(arg) if isinstance(step, Prepared) else step()
+        step.run(arg)
         after = _maxrss_mb()
     return {"peak_rss_mb": after, "step_rss_mb": max(0.0, after - before)}
 
