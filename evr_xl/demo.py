@@ -28,364 +28,67 @@ WORKSTREAMS = (
     ("WS-WC", "Working capital", "Daniel Kim", "CFO"),
 )
 
-# (workstream, name, category, recurrence, target, kpi, ramp start offset (months from FIRST), months to full)
-DRIVER_PLAN: tuple[tuple[str, str, str, str, float, str, int, int], ...] = (
-    (
-        "WS-PROC",
-        "Direct materials price harmonisation",
-        "Cost synergy",
-        "Recurring",
-        9_000_000,
-        "Price per unit, top 200 SKUs",
-        3,
-        9,
-    ),
-    (
-        "WS-PROC",
-        "Packaging supplier consolidation",
-        "Cost synergy",
-        "Recurring",
-        3_500_000,
-        "Packaging spend",
-        5,
-        8,
-    ),
-    (
-        "WS-PROC",
-        "Logistics tender",
-        "Cost synergy",
-        "Recurring",
-        4_000_000,
-        "Freight cost per tonne",
-        6,
-        10,
-    ),
-    (
-        "WS-PROC",
-        "Indirect spend (MRO) catalogue",
-        "Cost synergy",
-        "Recurring",
-        2_200_000,
-        "MRO spend",
-        8,
-        8,
-    ),
-    (
-        "WS-PROC",
-        "Professional services rate card",
-        "Cost synergy",
-        "Recurring",
-        1_800_000,
-        "Rate per consultant day",
-        4,
-        6,
-    ),
-    (
-        "WS-PROC",
-        "Energy contract pooling",
-        "Cost synergy",
-        "Recurring",
-        1_500_000,
-        "Energy cost per MWh",
-        9,
-        6,
-    ),
-    (
-        "WS-PROC",
-        "Contract exit penalties",
-        "Dis-benefit",
-        "One-off",
-        600_000,
-        "Penalties paid",
-        4,
-        3,
-    ),
-    (
-        "WS-FOOT",
-        "Close Plant B (Lyon)",
-        "Cost synergy",
-        "Recurring",
-        10_000_000,
-        "Site fixed cost",
-        12,
-        12,
-    ),
-    (
-        "WS-FOOT",
-        "Warehouse network consolidation",
-        "Cost synergy",
-        "Recurring",
-        4_200_000,
-        "Warehouse cost",
-        9,
-        9,
-    ),
-    (
-        "WS-FOOT",
-        "Office co-location (3 cities)",
-        "Cost synergy",
-        "Recurring",
-        2_600_000,
-        "Lease cost",
-        6,
-        6,
-    ),
-    (
-        "WS-FOOT",
-        "Avoided capacity expansion",
-        "Capex avoidance",
-        "One-off",
-        6_000_000,
-        "Capex",
-        10,
-        6,
-    ),
-    (
-        "WS-FOOT",
-        "Sale of surplus property",
-        "Other",
-        "One-off",
-        3_000_000,
-        "Disposal proceeds",
-        18,
-        3,
-    ),
-    (
-        "WS-SGA",
-        "Executive layer de-duplication",
-        "Cost synergy",
-        "Recurring",
-        6_500_000,
-        "Exec headcount cost",
-        2,
-        4,
-    ),
-    (
-        "WS-SGA",
-        "Finance shared service centre",
-        "Cost synergy",
-        "Recurring",
-        4_800_000,
-        "Finance FTE cost",
-        8,
-        12,
-    ),
-    (
-        "WS-SGA",
-        "HR service consolidation",
-        "Cost synergy",
-        "Recurring",
-        2_400_000,
-        "HR cost per employee",
-        7,
-        9,
-    ),
-    (
-        "WS-SGA",
-        "Marketing agency consolidation",
-        "Cost synergy",
-        "Recurring",
-        1_900_000,
-        "Agency fees",
-        5,
-        6,
-    ),
-    (
-        "WS-SGA",
-        "Insurance programme merge",
-        "Cost synergy",
-        "Recurring",
-        1_100_000,
-        "Premiums",
-        6,
-        3,
-    ),
-    (
-        "WS-SGA",
-        "Travel policy harmonisation",
-        "Cost avoidance",
-        "Recurring",
-        900_000,
-        "Travel spend per FTE",
-        4,
-        6,
-    ),
-    ("WS-SGA", "Retention bonuses", "Dis-benefit", "One-off", 1_500_000, "Bonuses paid", 1, 6),
-    (
-        "WS-IT",
-        "ERP consolidation (decommission legacy)",
-        "Cost synergy",
-        "Recurring",
-        7_500_000,
-        "IT run cost",
-        15,
-        9,
-    ),
-    ("WS-IT", "Data centre exit", "Cost synergy", "Recurring", 2_800_000, "Hosting cost", 12, 6),
-    (
-        "WS-IT",
-        "Licence rationalisation",
-        "Cost synergy",
-        "Recurring",
-        2_100_000,
-        "Licence spend",
-        6,
-        6,
-    ),
-    (
-        "WS-IT",
-        "Network and telecom merge",
-        "Cost synergy",
-        "Recurring",
-        1_200_000,
-        "Telecom spend",
-        8,
-        6,
-    ),
-    ("WS-IT", "Avoided ERP upgrade", "Capex avoidance", "One-off", 4_000_000, "IT capex", 12, 6),
-    (
-        "WS-IT",
-        "Dual-running IT costs",
-        "Dis-benefit",
-        "Recurring",
-        1_000_000,
-        "Dual-run cost",
-        3,
-        3,
-    ),
-    (
-        "WS-COM",
-        "Cross-selling into acquired accounts",
-        "Revenue synergy",
-        "Recurring",
-        10_000_000,
-        "Cross-sell gross margin",
-        6,
-        12,
-    ),
-    (
-        "WS-COM",
-        "Price harmonisation (customer terms)",
-        "Revenue synergy",
-        "Recurring",
-        4_500_000,
-        "Net price realisation",
-        5,
-        9,
-    ),
-    (
-        "WS-COM",
-        "Combined key-account teams",
-        "Revenue synergy",
-        "Recurring",
-        3_000_000,
-        "Key-account margin",
-        7,
-        9,
-    ),
-    (
-        "WS-COM",
-        "Distributor network rationalisation",
-        "Cost synergy",
-        "Recurring",
-        2_000_000,
-        "Distributor margin",
-        8,
-        6,
-    ),
-    (
-        "WS-COM",
-        "Sales force overlap",
-        "Cost synergy",
-        "Recurring",
-        3_200_000,
-        "Sales FTE cost",
-        4,
-        6,
-    ),
-    (
-        "WS-COM",
-        "Customer attrition from rebranding",
-        "Dis-benefit",
-        "Recurring",
-        1_200_000,
-        "Lost margin",
-        6,
-        6,
-    ),
-    (
-        "WS-WC",
-        "Payment terms harmonisation (DPO)",
-        "Working capital",
-        "One-off",
-        12_000_000,
-        "Days payable outstanding",
-        4,
-        9,
-    ),
-    (
-        "WS-WC",
-        "Inventory reduction (DIO)",
-        "Working capital",
-        "One-off",
-        9_000_000,
-        "Days inventory outstanding",
-        6,
-        12,
-    ),
-    (
-        "WS-WC",
-        "Receivables collection (DSO)",
-        "Working capital",
-        "One-off",
-        6_000_000,
-        "Days sales outstanding",
-        5,
-        9,
-    ),
-    (
-        "WS-WC",
-        "Treasury and bank account consolidation",
-        "Cost synergy",
-        "Recurring",
-        700_000,
-        "Bank fees",
-        3,
-        3,
-    ),
-    ("WS-WC", "Cash pooling interest", "Cost synergy", "Recurring", 900_000, "Net interest", 6, 6),
-    (
-        "WS-PROC",
-        "Spend cube analytics (in-house)",
-        "Cost avoidance",
-        "Recurring",
-        800_000,
-        "Analytics spend",
-        10,
-        6,
-    ),
-    ("WS-FOOT", "Fleet consolidation", "Cost synergy", "Recurring", 1_100_000, "Fleet cost", 7, 6),
-    (
-        "WS-SGA",
-        "Legal entity rationalisation",
-        "Cost synergy",
-        "Recurring",
-        1_300_000,
-        "Entity admin cost",
-        12,
-        6,
-    ),
-    (
-        "WS-IT",
-        "Service desk merge",
-        "Cost synergy",
-        "Recurring",
-        1_400_000,
-        "Service desk cost",
-        9,
-        6,
-    ),
-)
+# The value-driver register: target in USD (annual run-rate if recurring, total if one-off);
+# start = ramp start in months from FIRST; months = months from ramp start to full run-rate.
+# Integration costs (retention bonuses, contract-exit penalties) are costs to achieve, on Costs.
+DRIVERS_TABLE = """
+workstream | name                                        | category        | recurrence | target     | kpi                          | start | months
+WS-PROC    | Direct materials price harmonisation        | Cost synergy    | Recurring  | 9,000,000  | Price per unit, top 200 SKUs | 3     | 9
+WS-PROC    | Packaging supplier consolidation            | Cost synergy    | Recurring  | 3,500,000  | Packaging spend              | 5     | 8
+WS-PROC    | Logistics tender                            | Cost synergy    | Recurring  | 4,000,000  | Freight cost per tonne       | 6     | 10
+WS-PROC    | Indirect spend (MRO) catalogue              | Cost synergy    | Recurring  | 2,200,000  | MRO spend                    | 8     | 8
+WS-PROC    | Professional services rate card             | Cost synergy    | Recurring  | 1,800,000  | Rate per consultant day      | 4     | 6
+WS-PROC    | Energy contract pooling                     | Cost synergy    | Recurring  | 1,500,000  | Energy cost per MWh          | 9     | 6
+WS-PROC    | Supplier overpayment recoveries             | Cost synergy    | One-off    | 600,000    | Recovered overpayments       | 4     | 3
+WS-FOOT    | Close Plant B (Lyon)                        | Cost synergy    | Recurring  | 10,000,000 | Site fixed cost              | 12    | 12
+WS-FOOT    | Warehouse network consolidation             | Cost synergy    | Recurring  | 4,200,000  | Warehouse cost               | 9     | 9
+WS-FOOT    | Office co-location (3 cities)               | Cost synergy    | Recurring  | 2,600,000  | Lease cost                   | 6     | 6
+WS-FOOT    | Avoided capacity expansion                  | Capex avoidance | One-off    | 6,000,000  | Capex                        | 10    | 6
+WS-FOOT    | Sale of surplus property                    | Other           | One-off    | 3,000,000  | Disposal proceeds            | 18    | 3
+WS-SGA     | Executive layer de-duplication              | Cost synergy    | Recurring  | 6,500,000  | Exec headcount cost          | 2     | 4
+WS-SGA     | Finance shared service centre               | Cost synergy    | Recurring  | 4,800,000  | Finance FTE cost             | 8     | 12
+WS-SGA     | HR service consolidation                    | Cost synergy    | Recurring  | 2,400,000  | HR cost per employee         | 7     | 9
+WS-SGA     | Marketing agency consolidation              | Cost synergy    | Recurring  | 1,900,000  | Agency fees                  | 5     | 6
+WS-SGA     | Insurance programme merge                   | Cost synergy    | Recurring  | 1,100,000  | Premiums                     | 6     | 3
+WS-SGA     | Travel policy harmonisation                 | Cost avoidance  | Recurring  | 900,000    | Travel spend per FTE         | 4     | 6
+WS-SGA     | Duplicate subscriptions cancelled (refunds) | Cost synergy    | One-off    | 1,500,000  | Refunds received             | 1     | 6
+WS-IT      | ERP consolidation (decommission legacy)     | Cost synergy    | Recurring  | 7,500,000  | IT run cost                  | 15    | 9
+WS-IT      | Data centre exit                            | Cost synergy    | Recurring  | 2,800,000  | Hosting cost                 | 12    | 6
+WS-IT      | Licence rationalisation                     | Cost synergy    | Recurring  | 2,100,000  | Licence spend                | 6     | 6
+WS-IT      | Network and telecom merge                   | Cost synergy    | Recurring  | 1,200,000  | Telecom spend                | 8     | 6
+WS-IT      | Avoided ERP upgrade                         | Capex avoidance | One-off    | 4,000,000  | IT capex                     | 12    | 6
+WS-IT      | Dual-running IT costs                       | Dis-benefit     | Recurring  | 1,000,000  | Dual-run cost                | 3     | 3
+WS-COM     | Cross-selling into acquired accounts        | Revenue synergy | Recurring  | 10,000,000 | Cross-sell gross margin      | 6     | 12
+WS-COM     | Price harmonisation (customer terms)        | Revenue synergy | Recurring  | 4,500,000  | Net price realisation        | 5     | 9
+WS-COM     | Combined key-account teams                  | Revenue synergy | Recurring  | 3,000,000  | Key-account margin           | 7     | 9
+WS-COM     | Distributor network rationalisation         | Cost synergy    | Recurring  | 2,000,000  | Distributor margin           | 8     | 6
+WS-COM     | Sales force overlap                         | Cost synergy    | Recurring  | 3,200,000  | Sales FTE cost               | 4     | 6
+WS-COM     | Customer attrition from rebranding          | Dis-benefit     | Recurring  | 1,200,000  | Lost margin                  | 6     | 6
+WS-WC      | Payment terms harmonisation (DPO)           | Working capital | One-off    | 12,000,000 | Days payable outstanding     | 4     | 9
+WS-WC      | Inventory reduction (DIO)                   | Working capital | One-off    | 9,000,000  | Days inventory outstanding   | 6     | 12
+WS-WC      | Receivables collection (DSO)                | Working capital | One-off    | 6,000,000  | Days sales outstanding       | 5     | 9
+WS-WC      | Treasury and bank account consolidation     | Cost synergy    | Recurring  | 700,000    | Bank fees                    | 3     | 3
+WS-WC      | Cash pooling interest                       | Cost synergy    | Recurring  | 900,000    | Net interest                 | 6     | 6
+WS-PROC    | Spend cube analytics (in-house)             | Cost avoidance  | Recurring  | 800,000    | Analytics spend              | 10    | 6
+WS-FOOT    | Fleet consolidation                         | Cost synergy    | Recurring  | 1,100,000  | Fleet cost                   | 7     | 6
+WS-SGA     | Legal entity rationalisation                | Cost synergy    | Recurring  | 1,300,000  | Entity admin cost            | 12    | 6
+WS-IT      | Service desk merge                          | Cost synergy    | Recurring  | 1,400,000  | Service desk cost            | 9     | 6
+"""
+
+
+def _register(text: str) -> tuple[tuple[str, str, str, str, float, str, int, int], ...]:
+    """The register above as (workstream, name, category, recurrence, target, kpi, start,
+    months) tuples."""
+    out = []
+    for line in text.strip().splitlines()[1:]:
+        ws, name, cat, rec, target, kpi, start, months = (c.strip() for c in line.split("|"))
+        out.append(
+            (ws, name, cat, rec, float(target.replace(",", "")), kpi, int(start), int(months))
+        )
+    return tuple(out)
+
+
+DRIVER_PLAN = _register(DRIVERS_TABLE)
 
 OWNERS = (
     "Maria Lopez",
@@ -406,6 +109,7 @@ OWNERS = (
 NO_OWNER = {13}  # Finance shared service centre
 SLIPPING = {7: 3, 19: 4, 0: 2, 14: 2, 25: 2, 8: 1}  # driver -> months its key milestone slips
 UNDERPERFORMING_WS = "WS-COM"  # green on tasks, red on value
+COMMITTED_DRIVER = "VD-026"  # its owner commits a recovery on the Forecast sheet
 NOT_VALIDATED_RECENT = 2  # the last two months of actuals are not yet validated
 
 
@@ -634,6 +338,29 @@ def demo_rows(seed: int = 7) -> tuple[dict[str, Any], dict[str, list[dict[str, A
                     cost_type="One-off",
                 )
             )
+    # Integration costs are costs to achieve, not dis-benefits: retention bonuses (SG&A) and
+    # contract-exit penalties (packaging supplier consolidation, VD-002).
+    for month, ws, driver, amount in [
+        *((_add_months(date(2025, 2, 1), m), "WS-SGA", None, 250_000) for m in range(6)),
+        *((_add_months(date(2025, 5, 1), m), "WS-PROC", "VD-002", 200_000) for m in range(3)),
+    ]:
+        costs.append(
+            dict(
+                workstream_id=ws,
+                driver_id=driver,
+                period=month,
+                budget=amount,
+                actual=amount,
+                cost_type="One-off",
+            )
+        )
+    # A committed recovery: the owner of the under-performing cross-selling driver (VD-026, at
+    # 55% of its run-rate) commits to climb back to 90% of target by mid-2027.
+    recovery = {"driver_id": COMMITTED_DRIVER}
+    for m in range(18):
+        month = _add_months(AS_OF, m + 1)
+        share = min(0.90, 0.60 + 0.025 * m)
+        recovery[f"{month:%Y-%m}"] = round(10_000_000 / 12 * share, -3)
     risks = []
     risk_texts = (
         ("Works council delays Plant B closure", ("VD-008",), 0.4, 3_000_000),
@@ -669,6 +396,7 @@ def demo_rows(seed: int = 7) -> tuple[dict[str, Any], dict[str, list[dict[str, A
         "Actuals": actuals,
         "Costs": costs,
         "Risks": risks,
+        "Forecast": [recovery],
     }
     return settings, rows
 

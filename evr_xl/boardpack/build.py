@@ -200,12 +200,14 @@ def bridge_page(results: Results) -> Page:
         ("Reconciliation gap", -p.reconciliation_gap, False,
          "Promise not covered by recurring driver targets"),
         ("Driver targets", p.sum_targets, True, "Sum of recurring targets (dis-benefits subtract)"),
-        ("Run-rate lost to slippage", -slip_loss, False,
-         f"Targets not reached by {p.last_period} because enabling work slips"),
+        ("Run-rate lost to slippage and performance", -slip_loss, False,
+         f"Targets not reached by {p.last_period}: enabling work slips, and drivers run below "
+         "their planned run-rate today"),
         ("Forecast exit run-rate", p.forecast_exit_run_rate, True,
          f"Annual run-rate forecast at {p.last_period}"),
         ("Value at risk", -p.value_at_risk, False,
-         f"Slippage {st.money_text(p.slippage_var, cur)} + open risks "
+         f"Slippage {st.money_text(p.slippage_var, cur)} + performance "
+         f"{st.money_text(p.performance_var, cur)} + open risks "
          f"{st.money_text(p.risk_exposure, cur)} (horizon)"),
         ("Forecast net of value at risk", net, True, "Prudent view: forecast less value at risk"),
     ]  # fmt: skip
@@ -244,7 +246,7 @@ def bridge_page(results: Results) -> Page:
     parts = [
         ("Realized to date", p.realized_to_date, f"Actuals {p.first_period} to {p.as_of}"),
         ("On track", on_track, f"Forecast {p.as_of} to {p.last_period} not exposed to open risks"),
-        ("At risk", p.value_at_risk, "Slippage value at risk + open risk exposure"),
+        ("At risk", p.value_at_risk, "Slippage + performance value at risk + open risk exposure"),
         ("Behind plan to date", behind, f"Plan to {p.as_of} not realized"),
     ]
     total = sum(x[1] for x in parts)

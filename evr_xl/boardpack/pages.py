@@ -101,6 +101,7 @@ def value_at_risk_page(results: Results) -> Page:
         (
             Kpi("Value at risk (horizon)", p.value_at_risk, m),
             Kpi("of which: slipping work", p.slippage_var, m),
+            Kpi("of which: under-performance carried forward", p.performance_var, m),
             Kpi("of which: open risks (probability x impact)", p.risk_exposure, m),
             Kpi("Slipping milestones enabling value", p.n_slipping_milestones, st.INT),
         )
@@ -112,6 +113,7 @@ def value_at_risk_page(results: Results) -> Page:
         Column("Owner", width=15),
         Column("Slip (periods)", st.INT, 8),
         Column(f"Slippage ({unit_k})", k, 11),
+        Column(f"Performance ({unit_k})", k, 11),
         Column(f"Open risks ({unit_k})", k, 11),
         Column(f"Value at risk ({unit_k})", k, 11),
         Column("Value RAG", width=9, rag=True),
@@ -119,7 +121,7 @@ def value_at_risk_page(results: Results) -> Page:
     )
     keys = [
         "driver_id", "name", "workstream_id", "owner", "slip_periods", "slippage_var",
-        "risk_exposure", "value_at_risk", "rag", "slip_items",
+        "performance_var", "risk_exposure", "value_at_risk", "rag", "slip_items",
     ]  # fmt: skip
     drivers = Table(
         "top_drivers",

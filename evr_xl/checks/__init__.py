@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from evr_xl.checks import actuals, connections, drivers, references, timing
+from evr_xl.checks import actuals, connections, drivers, forecast, references, timing
 from evr_xl.checks.codes import CODES, TRACEABILITY_CHECKS
 from evr_xl.checks.common import results_of
 from evr_xl.checks.connections import coverage
@@ -42,6 +42,7 @@ CHECKS: tuple[CheckFunction, ...] = (
     drivers.stage_consistency,  # ST001, ST002
     drivers.double_counting,  # TR010
     drivers.risks_without_drivers,  # TR011
+    forecast.committed_forecast,  # FC001, FC002
 )
 
 

@@ -157,6 +157,20 @@ TRACEABILITY_CHECKS: tuple[Check, ...] = (
         "Actual outside the horizon",
         "Correct the period, or widen the horizon (First period / Last period on Program).",
     ),
+    Check(
+        "FC001",
+        W,
+        "Committed forecast for a period that cannot be forecast",
+        "Commit only periods after the as-of period and inside the horizon; record what was "
+        "realized on Actuals.",
+    ),
+    Check(
+        "FC002",
+        I,
+        "Committed forecast above the plan",
+        "Check the recovery plan with the driver's owner and record its basis in the notes; "
+        "no action if the catch-up is real.",
+    ),
 )
 
 register(*TRACEABILITY_CHECKS)

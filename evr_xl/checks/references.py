@@ -56,6 +56,7 @@ def duplicate_ids(data: ProgramData, results: Results | None = None) -> list[Fin
         *_duplicates(data.workplan, items["key"].tolist(), "item_id", "workplan item ID"),
         *check(data.risks, "risk_id", "risk ID"),
         *check(data.value_plan, "driver_id", "Value Plan row for driver"),
+        *check(data.committed_forecast, "driver_id", "Forecast row for driver"),
         *check(data.stage_gates, "stage", "stage"),
     ]
 
@@ -91,6 +92,11 @@ def unknown_drivers(data: ProgramData, results: Results | None = None) -> list[F
     rows = [row for row, k in enumerate(keys(plan_ids)) if k not in drivers]
     messages += [f"driver {plan_ids[row]} does not exist (Value Plan row)" for row in rows]
     at += cells(data.value_plan, rows, "driver_id")
+
+    (forecast_ids,) = fields(data.committed_forecast, "driver_id")
+    rows = [row for row, k in enumerate(keys(forecast_ids)) if k not in drivers]
+    messages += [f"driver {forecast_ids[row]} does not exist (Forecast row)" for row in rows]
+    at += cells(data.committed_forecast, rows, "driver_id")
 
     cost_drivers, cost_workstreams = fields(data.costs, "driver_id", "workstream_id")
     rows = [

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from evr_xl.engine.periods import CUSTOM, Horizon, PlanModel, Ramps, profile_code
-from evr_xl.model.records import ProgramData
+from evr_xl.model.records import ForecastRow, ProgramData, ValuePlanRow
 from evr_xl.model.table import fields, fields_at  # the engine reads records field by field
 
 # Where an item's late finish came from (for showing the date it stands for).
@@ -51,6 +51,10 @@ class Frames:
     actuals: pd.DataFrame  # one row per data.actuals; driver = row number or -1 when unknown
     driver_index: dict[str, int]
     plan_model: PlanModel
+    # the Forecast sheet: (driver row, ordinal, amount as typed) of each filled cell, first row
+    # of a driver only (like the Value Plan)
+    committed: tuple[np.ndarray, np.ndarray, np.ndarray]
+    costs: pd.DataFrame  # ws_key, ord, budget, actual (0 where blank): one row per Costs row
 
 
 def floats(values: Sequence[float | None]) -> np.ndarray:
@@ -122,7 +126,11 @@ def build(data: ProgramData) -> Frames:
         recurring=drivers["recurring"].to_numpy(bool),
         per_year=horizon.per_year,
     )
-    return Frames(horizon, drivers, items, enables, links, actuals, driver_index, plan_model)
+    committed = _row_points(data.committed_forecast, horizon, driver_index)
+    return Frames(
+        horizon, drivers, items, enables, links, actuals, driver_index, plan_model, committed,
+        _costs(data, horizon),
+    )  # fmt: skip
 
 
 def _drivers(data: ProgramData, horizon: Horizon) -> pd.DataFrame:
@@ -255,19 +263,44 @@ def _custom_points(
     data: ProgramData, horizon: Horizon, drivers: pd.DataFrame, driver_index: dict[str, int]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     custom = drivers["profile"].to_numpy() == CUSTOM
+    idx, ords, amounts = _row_points(data.value_plan, horizon, driver_index)
+    keep = custom[idx] if len(idx) else np.zeros(0, dtype=bool)  # Value Plan rows of non-Custom
+    if not keep.any():  # drivers plan by their ramp
+        return None
+    return idx[keep], ords[keep], amounts[keep]
+
+
+def _row_points(
+    rows: Sequence[ValuePlanRow] | Sequence[ForecastRow],
+    horizon: Horizon,
+    driver_index: dict[str, int],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(driver row, ordinal, amount) of every filled cell of a driver x period sheet (Value Plan,
+    Forecast). A driver's first row counts; an unknown driver or a second row is left out (the
+    checks report both)."""
     seen: set[int] = set()
     idx: list[int] = []
     ords: list[int] = []
     amounts: list[float] = []
-    for row in data.value_plan:
+    for row in rows:
         d = driver_index.get(key(row.driver_id))
-        if d is None or d in seen or not custom[d]:
-            continue  # unknown driver, a second row for the same driver, or not Custom
+        if d is None or d in seen:
+            continue
         seen.add(d)
         for period, amount in row.values.items():
             idx.append(d)
             ords.append(horizon.ordinal(period))
             amounts.append(num(amount))
-    if not idx:
-        return None
-    return np.array(idx), np.array(ords, dtype=np.int64), np.array(amounts)
+    return np.array(idx, dtype=np.int64), np.array(ords, dtype=np.int64), np.array(amounts)
+
+
+def _costs(data: ProgramData, horizon: Horizon) -> pd.DataFrame:
+    ws, period, budget, actual = fields(data.costs, "workstream_id", "period", "budget", "actual")
+    return pd.DataFrame(
+        {
+            "ws_key": np.array(shared_keys(ws), dtype=object),
+            "ord": horizon.ordinals_of(period),
+            "budget": np.array([num(b) for b in budget], dtype=float),
+            "actual": np.array([num(a) for a in actual], dtype=float),
+        }
+    )

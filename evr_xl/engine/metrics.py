@@ -17,6 +17,7 @@ from evr_xl.engine import slippage
 from evr_xl.engine.periods import Horizon
 from evr_xl.engine.rollups import ProgramMetrics, ratio, value_rag, workstream_table
 from evr_xl.model.records import ProgramData
+from evr_xl.model.vocab import PNL, VALUE_TYPES, value_type
 
 
 @dataclass(frozen=True)
@@ -50,26 +51,48 @@ def compute(data: ProgramData) -> Results:
     n_drivers, periods = len(f.drivers), h.ordinals
     grid = np.broadcast_to(periods, (n_drivers, len(periods)))
     future = periods > h.as_of
-
-    s, binding, n_binding = slippage.driver_slips(f)
-    plan = pm.plan(grid)
-    shifted = pm.plan(grid - s[:, None])
-    actual, validated = _actual_matrices(f)
-    forecast = np.where(future[None, :], shifted, actual)
-
+    recurring, sign = pm.recurring, pm.sign
     signed_target = pm.signed_target
-    recurring = pm.recurring
+
+    s, binding = slippage.driver_slips(f)
+    plan = pm.plan(grid)
+    actual, validated = _actual_matrices(f)
+    run_rate, q = _run_rate_achieved(f, recurring)
+    has_rate = ~np.isnan(run_rate)
+    # Metric 7: the plan shifted by the slip (a one-off never replays value planned up to T),
+    # times the performance ratio pi (recurring), replaced where an owner committed a forecast.
+    shifted = pm.plan(grid - s[:, None])
+    shifted = np.where(recurring[:, None] | (grid - s[:, None] > h.as_of), shifted, 0.0)
+    pi = _performance_ratio(run_rate, pm.run_rate((q - s)[:, None])[:, 0], sign, recurring)
+    computed = np.where(recurring[:, None], shifted * pi[:, None], shifted)
+    committed, filled = _committed_matrix(f)
+    forecast = np.where(future[None, :], np.where(filled, committed, computed), actual)
+
     realized = actual.sum(axis=1)
     plan_to_date = plan[:, ~future].sum(axis=1)
-    forecast_in_horizon = realized + shifted[:, future].sum(axis=1)
+    remaining = forecast[:, future].sum(axis=1)
+    forecast_in_horizon = realized + remaining
+    plan_in_horizon = plan.sum(axis=1)
+    # Metric 8: the shortfall after T in two parts, each never negative, plus risk exposure
+    # capped at what the driver is still expected to deliver.
     slippage_var = np.maximum(0.0, (plan - shifted)[:, future].sum(axis=1))
-    exit_rate = pm.run_rate(np.full((n_drivers, 1), h.last) - s[:, None])[:, 0]
-    risk = _risk_exposure(data, f)
+    shortfall = (plan - forecast)[:, future].sum(axis=1)
+    performance_var = np.maximum(0.0, shortfall - slippage_var)
+    risk = np.minimum(_risk_exposure(data, f), np.maximum(0.0, sign * remaining))
+    exit_rate = (
+        np.where(recurring, forecast[:, -1] * h.per_year, 0.0) if h.n else np.zeros(n_drivers)
+    )
     weights = data.stage_weights()
     weight = np.array([weights.get(st, 0.0) for st in f.drivers["stage"].tolist()], dtype=float)
-    run_rate = _run_rate_achieved(f, recurring)
     realization = ratio(realized, plan_to_date)
-    rag_measure = np.where(recurring, exit_rate, forecast_in_horizon)
+    planned_rate_at_q = np.where(has_rate, pm.run_rate(q[:, None])[:, 0], 0.0)
+    # Metric 12: a recurring driver's tests are now, exit and horizon; a one-off's are its
+    # realization and its forecast in horizon against its total.
+    tests = (
+        (np.where(recurring, run_rate, realized), np.where(recurring, planned_rate_at_q, plan_to_date)),
+        (exit_rate, np.where(recurring, signed_target, 0.0)),
+        (forecast_in_horizon, np.where(recurring, plan_in_horizon, signed_target)),
+    )  # fmt: skip
 
     d = f.drivers
     table = pd.DataFrame(
@@ -78,6 +101,7 @@ def compute(data: ProgramData) -> Results:
             "name": d["name"].to_numpy(object),
             "workstream_id": d["workstream_id"].to_numpy(object),
             "category": d["category"].to_numpy(object),
+            "value_type": np.array([value_type(c) for c in d["category"].tolist()], dtype=object),
             "recurrence": d["recurrence"].to_numpy(object),
             "owner": d["owner"].to_numpy(object),
             "stage": d["stage"].to_numpy(object),
@@ -92,31 +116,44 @@ def compute(data: ProgramData) -> Results:
             "realized_unvalidated": realized - validated.sum(axis=1),
             "realization_pct": realization,
             "run_rate_achieved": run_rate,
+            "run_rate_period": [
+                h.label(p) if ok else None
+                for p, ok in zip(q.tolist(), has_rate.tolist(), strict=True)
+            ],
+            "planned_run_rate_at_period": np.where(has_rate, planned_rate_at_q, np.nan),
             "run_rate_pct": np.where(recurring, ratio(run_rate, signed_target), np.nan),
+            "performance_ratio": np.where(recurring, pi, np.nan),
             "slip_periods": s,
             "slip_items": slippage.slip_items(f, binding),
-            "plan_in_horizon": plan.sum(axis=1),
+            "committed_periods": filled[:, future].sum(axis=1).astype(np.int64),
+            "plan_in_horizon": plan_in_horizon,
             "forecast_in_horizon": forecast_in_horizon,
             "planned_exit_run_rate": pm.run_rate(np.full((n_drivers, 1), h.last))[:, 0],
             "forecast_exit_run_rate": exit_rate,
             "slippage_var": slippage_var,
+            "performance_var": performance_var,
             "risk_exposure": risk,
-            "value_at_risk": slippage_var + risk,
+            "value_at_risk": slippage_var + performance_var + risk,
             "confidence_weight": weight,
-            "confidence_weighted_forecast": forecast_in_horizon * weight,
-            "rag": value_rag(
-                realization,
-                ratio(rag_measure, signed_target),
-                d["sign"].to_numpy() < 0,
-                settings.rag_green,
-                settings.rag_amber,
-            ),
+            "confidence_weighted_forecast": realized + weight * remaining,
+            "rag_now": ratio(*tests[0]),
+            "rag_exit": ratio(*tests[1]),
+            "rag_horizon": ratio(*tests[2]),
+            "rag": value_rag(tests, settings.rag_green, settings.rag_amber),
         },
         index=pd.Index(d["driver_id"].to_numpy(object)),
     )
-    internal = table.assign(ws_key=d["ws_key"].to_numpy(object), rag_measure=rag_measure)
-    workstreams = workstream_table(data, internal, f.items, settings.rag_green, settings.rag_amber)
-    caused = slippage.value_at_risk_caused(f, binding, n_binding, slippage_var)
+    rated = np.where(has_rate & recurring, run_rate, 0.0)
+    internal = table.assign(
+        ws_key=d["ws_key"].to_numpy(object),
+        now_numerator=rated,
+        now_denominator=np.where(has_rate & recurring, planned_rate_at_q, 0.0),
+        recurring_target=np.where(recurring, signed_target, 0.0),
+    )
+    workstreams = workstream_table(
+        data, internal, f.items, f.costs, h.as_of, settings.rag_green, settings.rag_amber
+    )
+    caused = slippage.value_at_risk_caused(f, binding, slippage_var)
 
     def by_period(values: np.ndarray, columns: np.ndarray = periods) -> pd.DataFrame:
         frame = pd.DataFrame(values, index=table.index.copy(), columns=pd.Index(columns))
@@ -130,11 +167,35 @@ def compute(data: ProgramData) -> Results:
         forecast=by_period(forecast),
         actual=by_period(actual[:, ~future], periods[~future]),
         workstreams=workstreams,
-        program=_program(data, f, table, forecast, recurring),
+        program=_program(data, f, internal, forecast),
         trajectory=_trajectory(h, plan, actual, forecast),
         slipping_items=slippage.slipping_items_table(data, f, caused),
         frames=f,
     )
+
+
+def _performance_ratio(
+    run_rate: np.ndarray, planned: np.ndarray, sign: np.ndarray, recurring: np.ndarray
+) -> np.ndarray:
+    """Metric 7's pi: run-rate achieved / planned run-rate under the slipped plan, 1 where either
+    is missing or 0. Prudence: a benefit's over-performance is not banked (pi <= 1, never below
+    0); a dis-benefit's overrun is carried forward and its underrun not banked (pi >= 1)."""
+    x = ratio(run_rate, planned)
+    pi = np.where(sign < 0, np.maximum(1.0, x), np.clip(x, 0.0, 1.0))
+    return np.where(recurring & ~np.isnan(x), pi, 1.0)
+
+
+def _committed_matrix(f: fr.Frames) -> tuple[np.ndarray, np.ndarray]:
+    """The Forecast sheet as D x P (signed amounts, filled mask) over the horizon."""
+    h = f.horizon
+    shape = (len(f.drivers), h.n)
+    values, filled = np.zeros(shape), np.zeros(shape, dtype=bool)
+    idx, ords, amounts = f.committed
+    inside = (ords >= h.first) & (ords <= h.last)
+    cols = ords[inside] - h.first
+    np.add.at(values, (idx[inside], cols), amounts[inside] * f.plan_model.sign[idx[inside]])
+    filled[idx[inside], cols] = True
+    return values, filled
 
 
 def _actual_matrices(f: fr.Frames) -> tuple[np.ndarray, np.ndarray]:
@@ -154,23 +215,35 @@ def _actual_matrices(f: fr.Frames) -> tuple[np.ndarray, np.ndarray]:
     return actual, validated
 
 
-def _run_rate_achieved(f: fr.Frames, recurring: np.ndarray) -> np.ndarray:
-    """Metric 5: latest reported run-rate <= T, else actual(T) x k; NaN for one-off drivers."""
+def _run_rate_achieved(f: fr.Frames, recurring: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Metric 5, signed, and its period q: the run-rate reported for the latest period <= T
+    that has one, else k x the actual of the latest period <= T that has one. NaN (q = the
+    first period, unused) for a one-off driver or a driver with no actual yet. Like every
+    actual, only periods from the first period of the horizon to T count."""
     h, a = f.horizon, f.actuals
+    n = len(f.drivers)
     sign = f.drivers["sign"].to_numpy(float)
     drv, ords = a["driver"].to_numpy(np.int64), a["ord"].to_numpy(np.int64)
-    run_rate = a["run_rate"].to_numpy(float)
-    known = (drv >= 0) & (ords <= h.as_of)
-    at_t = known & (ords == h.as_of)
-    out = np.zeros(len(f.drivers))
-    np.add.at(out, drv[at_t], a["realized"].to_numpy(float)[at_t] * h.per_year)
-    reported = np.flatnonzero(known & ~np.isnan(run_rate))
-    # by driver, then period; stable, so the last row of a driver is its latest report
-    reported = reported[np.lexsort((ords[reported], drv[reported]))]
-    is_last = np.ones(len(reported), dtype=bool)
-    is_last[:-1] = drv[reported][1:] != drv[reported][:-1]
-    out[drv[reported[is_last]]] = run_rate[reported[is_last]]
-    return np.where(recurring, out * sign, np.nan)
+    reported_rate = a["run_rate"].to_numpy(float)
+    known = (drv >= 0) & (ords >= h.first) & (ords <= h.as_of)
+
+    def latest(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per driver with rows, its last row by period then sheet order: (drivers, rows)."""
+        rows = rows[np.lexsort((ords[rows], drv[rows]))]  # stable: sheet order within a period
+        last = np.ones(len(rows), dtype=bool)
+        last[:-1] = drv[rows][1:] != drv[rows][:-1]
+        return drv[rows[last]], rows[last]
+
+    rate, q = np.full(n, np.nan), np.full(n, h.first, dtype=np.int64)
+    with_actual, rows = latest(np.flatnonzero(known))
+    q[with_actual] = ords[rows]
+    at_q = known & (ords == (q[np.maximum(drv, 0)] if n else ords))
+    in_period = np.zeros(n)
+    np.add.at(in_period, drv[at_q], a["realized"].to_numpy(float)[at_q])
+    rate[with_actual] = in_period[with_actual] * h.per_year
+    with_report, rows = latest(np.flatnonzero(known & ~np.isnan(reported_rate)))
+    rate[with_report], q[with_report] = reported_rate[rows], ords[rows]
+    return np.where(recurring, rate * sign, np.nan), q
 
 
 def _risk_exposure(data: ProgramData, f: fr.Frames) -> np.ndarray:
@@ -195,35 +268,37 @@ def _risk_exposure(data: ProgramData, f: fr.Frames) -> np.ndarray:
 
 
 def _program(
-    data: ProgramData,
-    f: fr.Frames,
-    drivers: pd.DataFrame,
-    forecast: np.ndarray,
-    recurring: np.ndarray,
+    data: ProgramData, f: fr.Frames, drivers: pd.DataFrame, forecast: np.ndarray
 ) -> ProgramMetrics:
     s, h = data.settings, f.horizon
     total = drivers.sum(numeric_only=True)
     promise = float(s.value_promise)
-    sum_targets = float(drivers["target"].to_numpy()[recurring].sum())
+    sum_targets = float(total["recurring_target"])
     exit_rate = float(total["forecast_exit_run_rate"])
-    budgets, actuals, periods = fr.fields(data.costs, "budget", "actual", "period")
-    budget = float(sum(map(fr.num, budgets)))
-    cost_actual = float(
-        sum(fr.num(a) for a, p in zip(actuals, periods, strict=True) if h.ordinal(p) <= h.as_of)
+    costs = f.costs
+    to_date = costs["ord"].to_numpy(float) <= h.as_of  # a cost with no period is not to date
+    budget_to_date = float(costs["budget"].to_numpy()[to_date].sum())
+    cost_actual = float(costs["actual"].to_numpy()[to_date].sum())
+    by_type = (
+        drivers.groupby("value_type")[list(VALUE_TYPE_SUMS)]
+        .sum()
+        .reindex(pd.Index(VALUE_TYPES), fill_value=0.0)
     )
-    basis = promise if promise else sum_targets
-    realization = float(ratio(total["realized_to_date"], total["plan_to_date"]))
-    rag = value_rag(
-        np.array([realization]),
-        ratio(np.array([exit_rate]), np.array([basis])),
-        np.array([False]),
-        s.rag_green,
-        s.rag_amber,
-    )[0]
+    by_value_type = {
+        str(vt): {c: float(v) for c, v in row.items()} for vt, row in by_type.iterrows()
+    }
+    tests = (
+        (total["now_numerator"], total["now_denominator"]),
+        (exit_rate, sum_targets),
+        (total["forecast_in_horizon"], total["plan_in_horizon"]),
+    )
     items = f.items
     enabling = np.zeros(len(items), dtype=bool)
     enabling[f.links["item"].to_numpy(np.int64)] = True
-    slipping_ms = items["milestone"].to_numpy(bool) & (items["slip"].to_numpy() > 0) & enabling
+    open_items = ~items["complete"].to_numpy(bool) & ~items["cancelled"].to_numpy(bool)
+    slipping_ms = (
+        items["milestone"].to_numpy(bool) & (items["slip"].to_numpy() > 0) & enabling & open_items
+    )
     return ProgramMetrics(
         name=s.name,
         currency=s.currency,
@@ -237,24 +312,42 @@ def _program(
         plan_to_date=float(total["plan_to_date"]),
         realized_to_date=float(total["realized_to_date"]),
         realized_validated=float(total["realized_validated"]),
-        realization_pct=realization,
+        realized_unvalidated=float(total["realized_unvalidated"]),
+        realization_pct=float(ratio(total["realized_to_date"], total["plan_to_date"])),
+        run_rate_achieved=float(total["now_numerator"]),
+        planned_run_rate=float(total["now_denominator"]),
         plan_in_horizon=float(total["plan_in_horizon"]),
         forecast_in_horizon=float(total["forecast_in_horizon"]),
+        planned_exit_run_rate=float(total["planned_exit_run_rate"]),
         forecast_exit_run_rate=exit_rate,
         gap_to_promise=promise - exit_rate,
         slippage_var=float(total["slippage_var"]),
+        performance_var=float(total["performance_var"]),
         risk_exposure=float(total["risk_exposure"]),
         value_at_risk=float(total["value_at_risk"]),
         confidence_weighted_forecast=float(total["confidence_weighted_forecast"]),
-        cost_budget=budget,
+        cost_budget=float(costs["budget"].sum()),
+        cost_budget_to_date=budget_to_date,
         cost_actual_to_date=cost_actual,
-        net_value=float(total["realized_to_date"]) - cost_actual,
+        cost_variance_to_date=cost_actual - budget_to_date,
+        net_value=by_value_type[PNL]["realized_to_date"] - cost_actual,
         npv=_npv(forecast.sum(axis=0), h, s.discount_rate),
-        rag=str(rag),
+        rag_now=float(ratio(*tests[0])),
+        rag_exit=float(ratio(*tests[1])),
+        rag_horizon=float(ratio(*tests[2])),
+        rag=str(value_rag(tests, s.rag_green, s.rag_amber)[()]),
         n_drivers=len(drivers),
         n_items=len(items),
         n_slipping_milestones=int(slipping_ms.sum()),
+        by_value_type=by_value_type,
     )
+
+
+# Per value type (metric 14): cumulative amounts and run-rates, never mixed across types.
+VALUE_TYPE_SUMS = (
+    "target", "plan_to_date", "realized_to_date", "realized_validated", "realized_unvalidated",
+    "forecast_in_horizon", "recurring_target", "run_rate_achieved", "forecast_exit_run_rate",
+)  # fmt: skip
 
 
 def _npv(per_period: np.ndarray, h: Horizon, rate: float | None) -> float | None:

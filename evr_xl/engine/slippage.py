@@ -17,8 +17,8 @@ from evr_xl.model.records import ProgramData
 from evr_xl.model.table import fields_at
 
 
-def driver_slips(frames: Frames) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(s per driver, binding link mask, number of binding enablers per driver)."""
+def driver_slips(frames: Frames) -> tuple[np.ndarray, np.ndarray]:
+    """(s per driver, binding link mask)."""
     n = len(frames.drivers)
     links = frames.links
     active = ~links["cancelled"].to_numpy(bool)
@@ -27,8 +27,7 @@ def driver_slips(frames: Frames) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     s = np.zeros(n, dtype=np.int64)
     np.maximum.at(s, drv[active], slip[active])
     binding = active & (slip > 0) & (slip == s[drv])
-    n_binding = np.bincount(drv[binding], minlength=n)
-    return s, binding, n_binding
+    return s, binding
 
 
 def slip_items(frames: Frames, binding: np.ndarray) -> list[str]:
@@ -45,22 +44,33 @@ def slip_items(frames: Frames, binding: np.ndarray) -> list[str]:
     return list(map(", ".join, ids))
 
 
+def open_items(frames: Frames) -> np.ndarray:
+    """Items still to finish: neither complete nor cancelled."""
+    items = frames.items
+    return ~items["complete"].to_numpy(bool) & ~items["cancelled"].to_numpy(bool)
+
+
 def value_at_risk_caused(
-    frames: Frames, binding: np.ndarray, n_binding: np.ndarray, slippage_var: np.ndarray
+    frames: Frames, binding: np.ndarray, slippage_var: np.ndarray
 ) -> np.ndarray:
-    """Per item: the slippage VaR of the drivers it binds, split evenly among tied enablers."""
+    """Per item: the slippage VaR of the drivers it binds, split evenly among the *open* tied
+    enablers. Work finished late is not slipping: its delay is already in the forecast and
+    nothing can recover it, so a driver whose binding enablers are all finished attributes its
+    slippage to no item."""
     caused = np.zeros(len(frames.items))
-    links = frames.links[binding]
-    drv = links["driver"].to_numpy(np.int64)
-    share = slippage_var[drv] / np.maximum(n_binding[drv], 1)
-    np.add.at(caused, links["item"].to_numpy(np.int64), share)
+    item = frames.links["item"].to_numpy(np.int64)
+    drv = frames.links["driver"].to_numpy(np.int64)
+    live = binding & open_items(frames)[item]
+    n_live = np.bincount(drv[live], minlength=len(frames.drivers))
+    share = slippage_var[drv[live]] / np.maximum(n_live[drv[live]], 1)
+    np.add.at(caused, item[live], share)
     return caused
 
 
 def slipping_items_table(data: ProgramData, frames: Frames, caused: np.ndarray) -> pd.DataFrame:
-    """Workplan items with slip > 0, the most value at risk first."""
+    """Open workplan items with slip > 0 (slipping work), the most value at risk first."""
     items = frames.items
-    rows = np.flatnonzero(items["slip"].to_numpy() > 0)
+    rows = np.flatnonzero((items["slip"].to_numpy() > 0) & open_items(frames))
     h = frames.horizon
     floor = from_ordinal(h.as_of + 1, h.period_type)
     item_id, item, workstream_id, item_type, owner, planned, forecast, actual, enables = fields_at(

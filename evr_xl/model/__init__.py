@@ -5,6 +5,7 @@ from evr_xl.model.periods import Period, PeriodType
 from evr_xl.model.records import (
     Actual,
     Cost,
+    ForecastRow,
     ProgramData,
     ProgramSettings,
     Risk,
@@ -26,6 +27,7 @@ __all__ = [
     "Risk",
     "StageGate",
     "ValueDriver",
+    "ForecastRow",
     "ValuePlanRow",
     "WorkItem",
     "Workstream",

@@ -118,6 +118,15 @@ class ValuePlanRow(Record):
     values: dict[date, float]
 
 
+class ForecastRow(Record):
+    """A committed forecast (Forecast sheet): the owner's in-period amounts by period (first day
+    of the period), typed positive like the Value Plan. It replaces the computed forecast of its
+    driver for the periods after the as-of that it fills."""
+
+    driver_id: str
+    values: dict[date, float]
+
+
 class WorkItem(Record):
     item_id: str
     workstream_id: str
@@ -182,6 +191,7 @@ class Risk(Record):
 
 TABLE_FIELDS = (
     "stage_gates", "workstreams", "drivers", "value_plan", "workplan", "actuals", "costs", "risks",
+    "committed_forecast",
 )  # fmt: skip
 
 
@@ -204,6 +214,7 @@ class ProgramData(BaseModel):
     actuals: Sequence[Actual] = ()
     costs: Sequence[Cost] = ()
     risks: Sequence[Risk] = ()
+    committed_forecast: Sequence[ForecastRow] = ()  # the optional Forecast sheet
 
     @field_serializer(*TABLE_FIELDS, mode="wrap")
     def _table(self, value: Sequence[Record], handler: SerializerFunctionWrapHandler) -> Any:

@@ -19,6 +19,18 @@ CATEGORIES = (
     "Dis-benefit",
     "Other",
 )
+# Value types (PRODUCT.md, metric 14): the promise is a P&L run-rate; cash and capex are shown
+# apart. Every category not listed here is P&L.
+PNL, CASH, CAPEX = "P&L", "cash", "capex"
+VALUE_TYPES = (PNL, CASH, CAPEX)
+VALUE_TYPE_OF_CATEGORY = {"Working capital": CASH, "Capex avoidance": CAPEX}
+
+
+def value_type(category: str | None) -> str:
+    """P&L, cash or capex for a driver category (anything not cash or capex is P&L)."""
+    return VALUE_TYPE_OF_CATEGORY.get(category or "", PNL)
+
+
 RECURRENCES = ("Recurring", "One-off")
 RAMP_PROFILES = ("Linear", "S-curve", "Step", "Custom")
 ITEM_TYPES = ("Milestone", "Task")

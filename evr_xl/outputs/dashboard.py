@@ -52,7 +52,8 @@ def _tiles(results: Results) -> list[tuple[str, object, str, str | None]]:
         (
             "Value at risk",
             p.value_at_risk,
-            f"slippage {money(p.slippage_var, cur)} + risks {money(p.risk_exposure, cur)}",
+            f"slippage {money(p.slippage_var, cur)} + performance "
+            f"{money(p.performance_var, cur)} + risks {money(p.risk_exposure, cur)}",
             None,
         ),
         ("Gap to promise", p.gap_to_promise, "promise − forecast exit run-rate", None),
@@ -171,8 +172,9 @@ def dashboard_sheet(data: ProgramData, results: Results, findings: Sequence[Find
         CellSpec(
             row + 1,
             1,
-            f"{p.n_slipping_milestones} slipping milestone(s) put "
-            f"{money(p.slippage_var, cur)} at risk; open risks add {money(p.risk_exposure, cur)}.",
+            f"Slipping work puts {money(p.slippage_var, cur)} at risk "
+            f"({p.n_slipping_milestones} open milestone(s) late), under-performance "
+            f"{money(p.performance_var, cur)}; open risks add {money(p.risk_exposure, cur)}.",
             style="note",
         )
     )

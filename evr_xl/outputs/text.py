@@ -25,22 +25,33 @@ def summary_lines(results: Results) -> list[str]:
     p = results.program
     cur = p.currency
     m = lambda v: money(v, cur)  # noqa: E731
+    pnl = p.by_value_type.get("P&L", {})
     lines = [
         f"{p.name} — {cur}, as of {p.as_of} (horizon {p.first_period} to {p.last_period}); value RAG {p.rag}",
-        f"  Value promise (run-rate)       {m(p.value_promise):>10}   register Σ targets {m(p.sum_targets)}, "
-        f"reconciliation gap {m(p.reconciliation_gap)}",
-        f"  Plan to date ({p.as_of})        {m(p.plan_to_date):>10}",
+        f"  Value promise (run-rate)       {m(p.value_promise):>10}   register Σ recurring targets "
+        f"{m(p.sum_targets)}, reconciliation gap {m(p.reconciliation_gap)} (promise − targets)",
+        f"  Run-rate achieved ({p.as_of})   {m(p.run_rate_achieved):>10}   a year at today's rate; "
+        f"planned {m(p.planned_run_rate)}; P&L {m(pnl.get('run_rate_achieved', 0.0))}",
+        f"  Forecast exit run-rate         {m(p.forecast_exit_run_rate):>10}   at {p.last_period}; gap to promise "
+        f"{m(p.gap_to_promise)} (promise − forecast)",
+        f"  Plan to date ({p.as_of})        {m(p.plan_to_date):>10}   cumulative",
         f"  Realized to date ({p.as_of})    {m(p.realized_to_date):>10}   {pct(p.realization_pct)} of plan; "
         f"{m(p.realized_validated)} validated by finance",
-        f"  Forecast exit run-rate         {m(p.forecast_exit_run_rate):>10}   at {p.last_period}; gap to promise "
-        f"{m(p.gap_to_promise)}",
+        "                                             by value type: "
+        + ", ".join(
+            f"{vt} {m(v['realized_to_date'])}"
+            for vt, v in p.by_value_type.items()
+            if v["realized_to_date"] or v["plan_to_date"]
+        ),
         f"  Forecast in horizon            {m(p.forecast_in_horizon):>10}   plan in horizon {m(p.plan_in_horizon)}",
-        f"  Value at risk                  {m(p.value_at_risk):>10}   slippage {m(p.slippage_var)} from "
-        f"{p.n_slipping_milestones} slipping milestone(s) + open risks {m(p.risk_exposure)}",
-        f"  Confidence-weighted forecast   {m(p.confidence_weighted_forecast):>10}   (stage-gate weights)",
-        f"  Cost to achieve                {m(p.cost_actual_to_date):>10}   actual to {p.as_of}; budget "
-        f"{m(p.cost_budget)}",
-        f"  Net value to date              {m(p.net_value):>10}   realized − cost to achieve",
+        f"  Value at risk (horizon)        {m(p.value_at_risk):>10}   slippage {m(p.slippage_var)} + "
+        f"performance {m(p.performance_var)} + open risks {m(p.risk_exposure)}; "
+        f"{p.n_slipping_milestones} open milestone(s) late",
+        f"  Confidence-weighted forecast   {m(p.confidence_weighted_forecast):>10}   realized + stage-weighted remaining forecast",
+        f"  Cost to achieve to date        {m(p.cost_actual_to_date):>10}   budget to date "
+        f"{m(p.cost_budget_to_date)} ({'over' if p.cost_variance_to_date > 0 else 'under'} by "
+        f"{m(abs(p.cost_variance_to_date))}); whole budget {m(p.cost_budget)}",
+        f"  Net value to date (P&L)        {m(p.net_value):>10}   P&L realized − cost to achieve",
     ]
     if p.npv is not None:
         lines.append(
@@ -60,6 +71,11 @@ def summary_lines(results: Results) -> list[str]:
         if r["slippage_var"] > 0:
             why.append(
                 f"slips {int(r['slip_periods'])} period(s) because of {causes.get(r['driver_id'], r['slip_items'])}"
+            )
+        if r["performance_var"] > 0:
+            why.append(
+                f"runs at {pct(r['performance_ratio'])} of its planned run-rate: "
+                f"{m(r['performance_var'])} short"
             )
         if r["risk_exposure"] > 0:
             why.append(f"open risks {m(r['risk_exposure'])}")
@@ -134,6 +150,8 @@ def _causes(results: Results) -> dict[str, str]:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
     if hasattr(value, "item") and not isinstance(value, str):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
@@ -143,6 +161,17 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+def _flat(row: dict[str, Any]) -> dict[str, Any]:
+    """Nested figures (by_value_type) as columns: `P&L.realized_to_date`, ..."""
+    out: dict[str, Any] = {}
+    for k, v in row.items():
+        if isinstance(v, dict):
+            out |= {f"{group}.{name}": x for group, fig in v.items() for name, x in fig.items()}
+        else:
+            out[k] = v
+    return out
 
 
 def metrics_json(results: Results) -> str:
@@ -169,7 +198,7 @@ def write_csvs(results: Results, folder: str | Path) -> list[Path]:
     tables = {
         "drivers": results.drivers.to_dict("records"),
         "workstreams": results.workstreams.to_dict("records"),
-        "program": [results.program.as_dict()],
+        "program": [_flat(results.program.as_dict())],
     }
     for name, rows in tables.items():
         path = folder / f"{name}.csv"

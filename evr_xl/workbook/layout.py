@@ -85,7 +85,8 @@ class Table:
     purpose: str
     columns: tuple[Column, ...]
     id_key: str | None = None  # the column holding this table's identifier
-    wide_periods: bool = False  # Value Plan: one extra column per period
+    wide_periods: bool = False  # Value Plan, Forecast: one extra column per period
+    optional: bool = False  # a workbook without the sheet is complete (no RD014)
     header_row: int = 4  # rows 1-3 hold the sheet title and instructions
     how_to: str = ""
 
@@ -392,6 +393,34 @@ VALUE_PLAN = Table(
     how_to="Period headers are 2026-01 (months) or 2026-Q1 (quarters); add or rename columns to match your horizon.",
 )
 
+FORECAST = Table(
+    sheet="Forecast",
+    name="tblForecast",
+    purpose=(
+        "Optional: a driver owner's committed forecast (recovery plan), in-period value by period;"
+        " it replaces EVR's computed forecast for the periods after the as-of that it fills."
+    ),
+    columns=(
+        C(
+            "driver_id",
+            "Driver ID",
+            Kind.ID,
+            True,
+            width=11,
+            help="The driver whose forecast its owner commits.",
+            list_source="Value Drivers",
+        ),
+    ),
+    id_key="driver_id",
+    wide_periods=True,
+    optional=True,
+    how_to=(
+        "Leave empty to let EVR forecast from today's performance. Fill only the periods after "
+        "the as-of that the owner commits to (positive amounts, like the plan); a blank cell "
+        "keeps EVR's forecast, a typed 0 commits nothing for that period."
+    ),
+)
+
 WORKPLAN = Table(
     sheet="Workplan",
     name="tblWorkplan",
@@ -597,6 +626,7 @@ INPUT_TABLES: tuple[Table, ...] = (
     ACTUALS,
     COSTS,
     RISKS,
+    FORECAST,
 )
 TABLES_BY_SHEET = {t.sheet: t for t in INPUT_TABLES}
 

@@ -31,6 +31,7 @@ from evr_xl.model import (
     Risk,
     StageGate,
     ValueDriver,
+    ForecastRow,
     ValuePlanRow,
     WorkItem,
     Workstream,
@@ -532,14 +533,16 @@ def _horizon_findings(s: ProgramSettings) -> list[Finding]:
 
 
 def read_value_plan(
-    grid: Grid, period_type: PeriodType | None = None
-) -> tuple[list[ValuePlanRow], list[Finding]]:
-    """The wide Value Plan: Driver ID plus one column per period header.
+    grid: Grid, period_type: PeriodType | None = None, table: L.Table = L.VALUE_PLAN
+) -> tuple[list[ValuePlanRow] | list[ForecastRow], list[Finding]]:
+    """A wide driver x period sheet (Value Plan, Forecast): Driver ID plus one column per period
+    header.
 
     In a monthly programme a quarter header (2026-Q1) cannot be placed in one month: the column is
     ignored, with a finding. In a quarterly programme month headers are added up into their quarter.
     """
-    header, findings = find_header(grid, L.VALUE_PLAN)
+    kind = ForecastRow if table is L.FORECAST else ValuePlanRow
+    header, findings = find_header(grid, table)
     if header is None or "driver_id" not in header.columns:
         return [], findings
     period_cols: dict[int, date] = {}
@@ -565,7 +568,7 @@ def read_value_plan(
             )
         else:
             period_cols[ci] = p
-    rows: list[ValuePlanRow] = []
+    rows: list[Any] = []
     id_col = header.columns["driver_id"]
     for r in range(header.row + 1, grid.n_rows + 1):
         driver_id = parse.parse_id(grid.value(r, id_col))[0]
@@ -582,13 +585,13 @@ def read_value_plan(
                 findings.append(
                     finding(
                         "RD001",
-                        "Driver ID is required for a Value Plan row",
+                        f"Driver ID is required for a {table.sheet} row",
                         CellRef(sheet=grid.sheet, row=r, col=id_col),
                     )
                 )
             continue
         rows.append(
-            ValuePlanRow(
+            kind(
                 ref=CellRef(sheet=grid.sheet, row=r, col=id_col),
                 cells={"driver_id": CellRef(sheet=grid.sheet, row=r, col=id_col)},
                 driver_id=driver_id,
@@ -646,8 +649,8 @@ def _read_one(
     table: L.Table, grid: Grid, ptype: PeriodType | None
 ) -> tuple[Sequence[Any], list[Finding]]:
     """One input table's records (or Value Plan rows) and its findings."""
-    if table is L.VALUE_PLAN:
-        return read_value_plan(grid, ptype)
+    if table.wide_periods:
+        return read_value_plan(grid, ptype, table)
     kind = RECORD_TYPES[table.sheet]
     read, findings = read_table(grid, table, kind)
     if read is None:
@@ -682,6 +685,9 @@ def _read_grids(grids: Mapping[str, Grid], source: str) -> tuple[ProgramData | N
         read_tables[table.sheet] = _read_one(table, grids[name], ptype)
     collected: dict[str, Sequence[Any]] = {}
     for table in tables:
+        if table.sheet not in read_tables and table.optional:
+            collected[table.sheet] = ()
+            continue
         if table.sheet not in read_tables:
             findings.append(
                 finding(
@@ -709,5 +715,6 @@ def _read_grids(grids: Mapping[str, Grid], source: str) -> tuple[ProgramData | N
         actuals=collected[L.ACTUALS.sheet],
         costs=collected[L.COSTS.sheet],
         risks=collected[L.RISKS.sheet],
+        committed_forecast=tuple(collected[L.FORECAST.sheet]),
     )
     return data, findings

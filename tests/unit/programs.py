@@ -26,6 +26,7 @@ from evr_xl.model import (
     Actual,
     CellRef,
     Cost,
+    ForecastRow,
     ProgramData,
     ProgramSettings,
     Risk,
@@ -136,7 +137,7 @@ def costs(text: str) -> tuple[Cost, ...]:
     return tuple(Cost(**({"workstream_id": "WS-1"} | r)) for r in rows(text, "Costs"))
 
 
-def value_plan(text: str) -> tuple[ValuePlanRow, ...]:
+def value_plan(text: str, sheet: str = "Value Plan", kind: type = ValuePlanRow) -> tuple[Any, ...]:
     """driver_id | 2026-01 | 2026-02 | ... (periods as headers, like the Value Plan sheet)."""
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
     if not lines:
@@ -150,14 +151,19 @@ def value_plan(text: str) -> tuple[ValuePlanRow, ...]:
             p: float(c.replace(",", "")) for p, c in zip(periods, cells[1:], strict=True) if c
         }
         out.append(
-            ValuePlanRow(
+            kind(
                 driver_id=cells[0],
                 values=values,
-                ref=CellRef(sheet="Value Plan", row=HEADER_ROW + 1 + i, col=1),
-                cells={"driver_id": CellRef(sheet="Value Plan", row=HEADER_ROW + 1 + i, col=1)},
+                ref=CellRef(sheet=sheet, row=HEADER_ROW + 1 + i, col=1),
+                cells={"driver_id": CellRef(sheet=sheet, row=HEADER_ROW + 1 + i, col=1)},
             )
         )
     return tuple(out)
+
+
+def committed_forecast(text: str) -> tuple[ForecastRow, ...]:
+    """The Forecast sheet, shaped like Value Plan: driver_id | 2026-07 | 2026-08 | ..."""
+    return value_plan(text, "Forecast", ForecastRow)
 
 
 def settings(**overrides: Any) -> ProgramSettings:
@@ -187,6 +193,7 @@ def program(
     risks_table: str = "",
     costs_table: str = "",
     value_plan_table: str = "",
+    forecast_table: str = "",
     workstreams_table: str | None = None,
     **setting_overrides: Any,
 ) -> ProgramData:
@@ -218,4 +225,5 @@ def program(
         risks=risks(risks_table),
         costs=costs(costs_table),
         value_plan=value_plan(value_plan_table),
+        committed_forecast=committed_forecast(forecast_table),
     )

@@ -59,12 +59,20 @@ def test_linear_ramp_recurring_driver() -> None:
     assert d.run_rate_achieved == pytest.approx(1_150_000)  # reported for 2026-06
     assert d.run_rate_pct == pytest.approx(1_150_000 / 1_200_000)
     assert d.plan_in_horizon == pytest.approx(1_050_000)
-    assert d.forecast_in_horizon == pytest.approx(1_020_000)  # 420k + 6 x 100k
-    assert d.forecast_exit_run_rate == pytest.approx(1_200_000)
-    assert d.value_at_risk == 0
+    # today's run-rate, 1,150,000 of the 1,200,000 planned for 2026-06, is carried forward
+    assert d.performance_ratio == pytest.approx(1_150_000 / 1_200_000)
+    assert d.forecast_in_horizon == pytest.approx(995_000)  # 420k + 6 x 100k x 95.83%
+    assert d.forecast_exit_run_rate == pytest.approx(1_150_000)
+    assert d.slippage_var == 0
+    assert d.performance_var == pytest.approx(25_000)  # 600k planned - 575k forecast
+    assert d.value_at_risk == pytest.approx(25_000)
     assert d.confidence_weight == pytest.approx(0.90)  # L4
-    assert d.confidence_weighted_forecast == pytest.approx(918_000)
-    assert d.rag == "Amber"  # 93.3% realized: below 95% green, above 80% amber
+    # realized value is not discounted again: 420k + 90% x 575k
+    assert d.confidence_weighted_forecast == pytest.approx(937_500)
+    # now 95.8% and exit 95.8% are Green; horizon 995k / 1,050k = 94.8% is below 95%
+    assert (d.rag_now, d.rag_exit) == pytest.approx((1_150 / 1_200, 1_150 / 1_200))
+    assert d.rag_horizon == pytest.approx(995 / 1_050)
+    assert d.rag == "Amber"
 
 
 def test_run_rate_falls_back_to_actual_times_k() -> None:

@@ -155,20 +155,25 @@ def test_dis_benefit_is_negative_and_subtracts_from_programme_value() -> None:
         """,
         actuals_table="""
             driver_id | period  | realized
-            VD-2      | 2026-06 | 30,000
+            VD-2      | 2026-05 | 10,000
+            VD-2      | 2026-06 | 10,000
         """,
         value_promise=960_000,
     )
     r = compute(data)
     assert r.drivers.loc["VD-2", "target"] == -240_000
     assert r.plan.loc["VD-2"].iloc[0] == pytest.approx(-20_000)
-    assert r.actual.loc["VD-2"].iloc[-1] == pytest.approx(-30_000)
+    assert r.actual.loc["VD-2"].iloc[-1] == pytest.approx(-10_000)
     assert r.program.sum_targets == pytest.approx(960_000)
     assert r.program.reconciliation_gap == pytest.approx(0)
-    # A dis-benefit at 25% of plan to date hurts less than planned: Green (rated on 2 - x).
-    assert r.drivers.loc["VD-2", "realization_pct"] == pytest.approx(30_000 / 120_000)
+    # A dis-benefit costing half its plan hurts less than planned: Green (rated on 2 - x), and
+    # the underrun is not banked: its forecast stays at plan (pi = 1).
+    assert r.drivers.loc["VD-2", "run_rate_pct"] == pytest.approx(0.5)
+    assert r.drivers.loc["VD-2", "performance_ratio"] == 1
     assert r.drivers.loc["VD-2", "rag"] == "Green"
-    over = data.model_copy(
-        update={"actuals": (data.actuals[0].model_copy(update={"realized": 150_000.0}),)}
-    )
-    assert compute(over).drivers.loc["VD-2", "rag"] == "Red"  # 125% of plan: 2 - 1.25 < 80%
+    overrun = tuple(a.model_copy(update={"realized": 25_000.0}) for a in data.actuals)
+    over = compute(data.model_copy(update={"actuals": overrun})).drivers.loc["VD-2"]
+    assert over.performance_ratio == pytest.approx(1.25)  # the overrun is carried forward
+    assert over.forecast_exit_run_rate == pytest.approx(-300_000)
+    assert over.performance_var == pytest.approx(6 * 5_000)
+    assert over.rag == "Red"  # 125% of the planned cost: 2 - 1.25 < 80%
