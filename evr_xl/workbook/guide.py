@@ -116,8 +116,16 @@ def _sheet_section(table: Table) -> list[str]:
             "",
             "After the Driver ID, one column per period, headed by the period label "
             f"(the template has {DEFAULT_PLAN_PERIODS[0]} to {DEFAULT_PLAN_PERIODS[-1]}); "
-            "each cell is the planned in-period value in the programme currency "
-            f"(`{FORMATS[Kind.MONEY]}`).",
+            "each cell is the "
+            + ("committed" if table is layout.FORECAST else "planned")
+            + f" in-period value in the programme currency (`{FORMATS[Kind.MONEY]}`).",
+        ]
+    if table is layout.FORECAST:
+        lines += [
+            "",
+            "How a committed forecast is used, and the findings it can raise (FC001 for a period "
+            "up to the as-of or outside the horizon, FC002 for an amount above the plan): "
+            "[metrics](metrics.md#7-forecast--value-driven), [findings](findings.md#fc001).",
         ]
     return [*lines, ""]
 

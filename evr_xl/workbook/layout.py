@@ -417,7 +417,7 @@ FORECAST = Table(
     how_to=(
         "Leave empty to let EVR forecast from today's performance. Fill only the periods after "
         "the as-of that the owner commits to (positive amounts, like the plan); a blank cell "
-        "keeps EVR's forecast, a typed 0 commits nothing for that period."
+        "keeps EVR's forecast, a typed 0 commits zero value for that period."
     ),
 )
 

@@ -168,6 +168,20 @@ def test_slipping_milestone_value_at_risk_period_by_period() -> None:
     assert r.program.value_at_risk == pytest.approx(250_000)
 
 
+def test_work_finished_late_is_not_slipping_work() -> None:
+    done_late = tuple(
+        w.model_copy(update={"status": "Complete", "actual_finish": w.forecast_finish})
+        for w in SLIP.workplan
+    )
+    r = compute(SLIP.model_copy(update={"workplan": done_late}))
+    # WP-010 finished two months late: the delay stays in VD-003's forecast ...
+    assert r.drivers.loc["VD-003", "slip_periods"] == 2
+    assert r.drivers.loc["VD-003", "slippage_var"] == pytest.approx(200_000)
+    # ... but it is not slipping work: nothing is left to recover
+    assert r.slipping_items.empty
+    assert r.program.n_slipping_milestones == 0
+
+
 def test_overdue_work_finishes_next_period_at_the_earliest() -> None:
     data = SLIP.model_copy(
         update={
@@ -225,3 +239,120 @@ def test_workstream_green_on_tasks_red_on_value() -> None:
     assert hr.task_completion_pct == pytest.approx(0.5)
     assert hr.value_realization_pct == pytest.approx(1.0)
     assert not hr.green_on_tasks_red_on_value
+
+
+# Example 6 ---------------------------------------------------------------------------------------
+UNDER = program(
+    drivers_table="""
+        driver_id | name                       | category        | target    | ramp_start | full_run_rate_by
+        VD-028    | Combined key-account teams | Revenue synergy | 2,400,000 | 2026-01    | 2026-04
+    """,
+    workplan_table="""
+        item_id | planned_finish | actual_finish | status   | enables
+        WP-028  | 2025-12-15     | 2025-12-15    | Complete | VD-028
+    """,
+    actuals_table="""
+        driver_id | period  | realized | run_rate
+        VD-028    | 2026-01 | 27,500   | -
+        VD-028    | 2026-02 | 55,000   | -
+        VD-028    | 2026-03 | 82,500   | -
+        VD-028    | 2026-04 | 110,000  | -
+        VD-028    | 2026-05 | 110,000  | -
+        VD-028    | 2026-06 | 110,000  | 1,320,000
+    """,
+)
+
+
+def test_under_performance_at_full_run_rate_is_carried_forward() -> None:
+    r = compute(UNDER)
+    d = r.drivers.loc["VD-028"]
+    assert d.run_rate_achieved == pytest.approx(1_320_000)
+    assert d.run_rate_period == "2026-06"
+    assert d.performance_ratio == pytest.approx(0.55)  # 1,320,000 / (2,400,000 x r(2026-06))
+    forecast = by_label(r, r.forecast)
+    assert [forecast[f"2026-{m:02d}"] for m in range(7, 13)] == pytest.approx([110_000] * 6)
+    assert d.plan_to_date == pytest.approx(900_000)
+    assert d.realized_to_date == pytest.approx(495_000)
+    assert d.forecast_in_horizon == pytest.approx(1_155_000)  # 495k + 6 x 110k
+    assert d.forecast_exit_run_rate == pytest.approx(1_320_000)  # not the 2,400,000 target
+    assert d.slippage_var == 0
+    assert d.performance_var == pytest.approx(540_000)  # 6 x (200k - 110k)
+    assert d.value_at_risk == pytest.approx(540_000)
+    assert d.rag_now == pytest.approx(0.55)
+    assert d.rag == "Red"
+
+
+# Example 7 ---------------------------------------------------------------------------------------
+ONE_OFF_SLIP = program(
+    drivers_table="""
+        driver_id | name              | recurrence | target    | ramp_start | full_run_rate_by
+        VD-040    | Supplier rebates  | One-off    | 1,200,000 | 2026-04    | 2026-09
+    """,
+    workplan_table="""
+        item_id | planned_finish | forecast_finish | status      | enables
+        WP-040  | 2026-03-31     | 2026-05-29      | In progress | VD-040
+    """,
+    actuals_table="""
+        driver_id | period  | realized
+        VD-040    | 2026-04 | 100,000
+        VD-040    | 2026-05 | 100,000
+        VD-040    | 2026-06 | 100,000
+    """,
+)
+
+
+def test_one_off_that_slips_across_the_as_of_never_replays_its_past_plan() -> None:
+    r = compute(ONE_OFF_SLIP)
+    d = r.drivers.loc["VD-040"]
+    # WP-040 is overdue: it cannot finish before 2026-07, 4 periods after its plan
+    assert d.slip_periods == 4
+    forecast = by_label(r, r.forecast)
+    # plan(p - 4) only where p - 4 is after T: 2026-11 takes plan(2026-07), 2026-12 plan(2026-08)
+    assert [forecast[f"2026-{m:02d}"] for m in range(7, 13)] == pytest.approx(
+        [0, 0, 0, 0, 200_000, 200_000]
+    )
+    assert d.forecast_in_horizon == pytest.approx(700_000)  # 300k realized + 400k still to come
+    assert d.forecast_in_horizon <= d.target  # never more than the one-off's total
+    assert d.slippage_var == pytest.approx(200_000)  # 2026-09's 200k moves out of the horizon
+    assert d.performance_var == 0
+    assert d.rag == "Red"  # 50% realized to date; 58% of the total forecast
+
+
+# Example 8 ---------------------------------------------------------------------------------------
+RECOVERY = UNDER.model_copy(
+    update={
+        "committed_forecast": program(
+            forecast_table="""
+                driver_id | 2026-07 | 2026-08 | 2026-09 | 2026-10 | 2026-11 | 2026-12
+                VD-028    | 130,000 | 150,000 | 170,000 | 200,000 | 200,000 | 200,000
+            """
+        ).committed_forecast
+    }
+)
+
+
+def test_a_committed_recovery_replaces_the_computed_forecast() -> None:
+    r = compute(RECOVERY)
+    d = r.drivers.loc["VD-028"]
+    assert d.committed_periods == 6
+    assert d.forecast_in_horizon == pytest.approx(495_000 + 1_050_000)
+    assert d.forecast_exit_run_rate == pytest.approx(2_400_000)  # 12 x the committed 200k
+    assert d.performance_var == pytest.approx(150_000)  # 1,200k planned - 1,050k committed
+    assert d.rag == "Red"  # today's run-rate is still 55% of plan: the commitment is not yet value
+
+
+# Example 9 ---------------------------------------------------------------------------------------
+def test_risk_exposure_is_capped_at_what_is_still_expected() -> None:
+    data = UNDER.model_copy(
+        update={
+            "risks": program(
+                risks_table="""
+                    risk_id | driver_ids | probability | impact    | status
+                    R-9     | VD-028     | 0.8        | 1,000,000 | Open
+                """
+            ).risks
+        }
+    )
+    d = compute(data).drivers.loc["VD-028"]
+    assert d.risk_exposure == pytest.approx(660_000)  # 800k exposure, 660k still forecast
+    assert d.value_at_risk == pytest.approx(540_000 + 660_000)  # the whole remaining plan

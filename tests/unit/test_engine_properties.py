@@ -179,9 +179,10 @@ def test_never_raises_and_rolls_up(data: ProgramData) -> None:
     for col in ROLLED_UP:
         assert r.workstreams[col].sum() == pytest.approx(p[col], abs=1e-3)
         assert r.drivers[col].sum() == pytest.approx(p[col], abs=1e-3)
-    assert r.slipping_items["value_at_risk_caused"].sum() == pytest.approx(
-        r.drivers.loc[r.drivers["slip_periods"] > 0, "slippage_var"].sum(), abs=1e-3
-    )
+    # slippage is attributed to open late work only: at most the drivers' slippage VaR
+    caused = r.slipping_items["value_at_risk_caused"]
+    assert (caused >= 0).all()
+    assert caused.sum() <= r.drivers["slippage_var"].sum() + 1e-3
     assert set(r.drivers["rag"]) <= {"Green", "Amber", "Red"}
 
 

@@ -151,7 +151,7 @@ def test_id_columns_drop_down_the_source_tables_ids(wb):
                 )
             ]
             seen += 1
-    assert seen == 6
+    assert seen == 7  # Value Plan, Forecast, Workplan x2, Actuals, Costs x2 (driver, workstream)
 
 
 def test_messages_and_titles_fit_excel_limits(wb):
