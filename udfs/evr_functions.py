@@ -29,6 +29,7 @@ TABLE_DOCS = {
     "stage_gates": "Optional. The Stage Gates table: tblStageGates[#All] (default weights without it)",
     "workstreams": "Optional. The Workstreams table: tblWorkstreams[#All]",
     "costs": "Optional. The Costs table: tblCosts[#All]",
+    "forecast": "Optional. The Forecast table: tblForecast[#All] (owners' committed forecasts)",
 }
 AS_OF_DOC = (
     "Optional. The as-of period (a date or text such as 2026-03); blank = the Program setting"
@@ -69,10 +70,20 @@ def _tables(*values: Any) -> tuple[Any, ...]:
 @xw.ret("raw")
 @described
 def EVR_DRIVER_METRICS(
-    program, drivers, workplan, actuals, risks=None, value_plan=None, stage_gates=None, as_of=None
+    program,
+    drivers,
+    workplan,
+    actuals,
+    risks=None,
+    value_plan=None,
+    stage_gates=None,
+    as_of=None,
+    forecast=None,
 ):
     """Spills the driver metrics table (one row per value driver, with a header row): plan and realized to date, realization %, run-rate, slippage, forecast exit run-rate, value at risk, confidence-weighted forecast and value RAG."""
-    tables = _tables(program, drivers, workplan, actuals, risks, value_plan, stage_gates)
+    tables = _tables(
+        program, drivers, workplan, actuals, risks, value_plan, stage_gates, None, None, forecast
+    )
     return core.driver_metrics(tables, as_of)
 
 
@@ -89,10 +100,20 @@ def EVR_FINDINGS(
     stage_gates=None,
     workstreams=None,
     costs=None,
+    forecast=None,
 ):
     """Spills every finding (cells the reader could not accept, traceability checks), errors first: severity, code, cell, message and suggested fix. Pass all tables for a complete check."""
     tables = _tables(
-        program, drivers, workplan, actuals, risks, value_plan, stage_gates, workstreams, costs
+        program,
+        drivers,
+        workplan,
+        actuals,
+        risks,
+        value_plan,
+        stage_gates,
+        workstreams,
+        costs,
+        forecast,
     )
     return core.findings_table(tables)
 
@@ -113,9 +134,12 @@ def EVR_PLAN(
     value_plan=None,
     stage_gates=None,
     as_of=None,
+    forecast=None,
 ):
     """Planned value of one driver in a period (signed: a dis-benefit is negative); with the period left blank, the plan to date up to the as-of period."""
-    tables = _tables(program, drivers, workplan, actuals, risks, value_plan, stage_gates)
+    tables = _tables(
+        program, drivers, workplan, actuals, risks, value_plan, stage_gates, None, None, forecast
+    )
     return core.driver_in_period(driver_id, period, "plan", tables, as_of)
 
 
@@ -132,9 +156,12 @@ def EVR_REALIZED(
     value_plan=None,
     stage_gates=None,
     as_of=None,
+    forecast=None,
 ):
     """Realized value of one driver in a period (empty after the as-of period); with the period left blank, the realized value to date."""
-    tables = _tables(program, drivers, workplan, actuals, risks, value_plan, stage_gates)
+    tables = _tables(
+        program, drivers, workplan, actuals, risks, value_plan, stage_gates, None, None, forecast
+    )
     return core.driver_in_period(driver_id, period, "actual", tables, as_of)
 
 
@@ -150,9 +177,12 @@ def EVR_REALIZATION_PCT(
     value_plan=None,
     stage_gates=None,
     as_of=None,
+    forecast=None,
 ):
     """Realization % of one driver: realized to date / plan to date (empty while nothing is planned to date). Format the cell as %."""
-    tables = _tables(program, drivers, workplan, actuals, risks, value_plan, stage_gates)
+    tables = _tables(
+        program, drivers, workplan, actuals, risks, value_plan, stage_gates, None, None, forecast
+    )
     return core.driver_value(driver_id, "realization_pct", tables, as_of)
 
 
@@ -168,9 +198,12 @@ def EVR_EXIT_RUN_RATE(
     value_plan=None,
     stage_gates=None,
     as_of=None,
+    forecast=None,
 ):
-    """Forecast exit run-rate of one driver: the annual run-rate expected at the end of the horizon, after slippage."""
-    tables = _tables(program, drivers, workplan, actuals, risks, value_plan, stage_gates)
+    """Forecast exit run-rate of one driver: the annual run-rate expected at the end of the horizon, after slippage, with today's performance carried forward (or the owner's committed forecast)."""
+    tables = _tables(
+        program, drivers, workplan, actuals, risks, value_plan, stage_gates, None, None, forecast
+    )
     return core.driver_value(driver_id, "forecast_exit_run_rate", tables, as_of)
 
 
@@ -186,9 +219,12 @@ def EVR_VALUE_AT_RISK(
     value_plan=None,
     stage_gates=None,
     as_of=None,
+    forecast=None,
 ):
-    """Value at risk of one driver: plan lost to slipping enabling work after the as-of period, plus its share of open risks (probability x impact)."""
-    tables = _tables(program, drivers, workplan, actuals, risks, value_plan, stage_gates)
+    """Value at risk of one driver after the as-of period: plan lost to slipping enabling work, plus under-performance carried forward, plus its share of open risks (probability x impact, capped at its remaining forecast)."""
+    tables = _tables(
+        program, drivers, workplan, actuals, risks, value_plan, stage_gates, None, None, forecast
+    )
     return core.driver_value(driver_id, "value_at_risk", tables, as_of)
 
 
@@ -204,9 +240,12 @@ def EVR_RAG(
     value_plan=None,
     stage_gates=None,
     as_of=None,
+    forecast=None,
 ):
-    """Value RAG of one driver: Green, Amber or Red, from realization % and forecast exit run-rate against the Program's RAG thresholds."""
-    tables = _tables(program, drivers, workplan, actuals, risks, value_plan, stage_gates)
+    """Value RAG of one driver: Green, Amber or Red, from three tests (run-rate now vs plan, forecast exit run-rate vs target, forecast vs plan in the horizon) against the Program's RAG thresholds."""
+    tables = _tables(
+        program, drivers, workplan, actuals, risks, value_plan, stage_gates, None, None, forecast
+    )
     return core.driver_value(driver_id, "rag", tables, as_of)
 
 
@@ -224,9 +263,12 @@ def EVR_DRIVER(
     value_plan=None,
     stage_gates=None,
     as_of=None,
+    forecast=None,
 ):
     """Any metric of one driver, named by a header of EVR_DRIVER_METRICS, e.g. "Plan to date", "Slip (periods)" or "Confidence-weighted forecast"."""
-    tables = _tables(program, drivers, workplan, actuals, risks, value_plan, stage_gates)
+    tables = _tables(
+        program, drivers, workplan, actuals, risks, value_plan, stage_gates, None, None, forecast
+    )
     return core.driver_value(driver_id, metric, tables, as_of)
 
 
@@ -236,30 +278,60 @@ def EVR_DRIVER(
 @xw.func(category=CATEGORY)
 @described
 def EVR_PROGRAM_VAR(
-    program, drivers, workplan, actuals, risks=None, value_plan=None, stage_gates=None, as_of=None
+    program,
+    drivers,
+    workplan,
+    actuals,
+    risks=None,
+    value_plan=None,
+    stage_gates=None,
+    as_of=None,
+    forecast=None,
 ):
-    """Value at risk of the programme: slippage value at risk plus open-risk exposure, summed over all drivers."""
-    tables = _tables(program, drivers, workplan, actuals, risks, value_plan, stage_gates)
+    """Value at risk of the programme: slippage plus under-performance plus open-risk exposure, summed over all drivers."""
+    tables = _tables(
+        program, drivers, workplan, actuals, risks, value_plan, stage_gates, None, None, forecast
+    )
     return core.program_value("value_at_risk", tables, as_of)
 
 
 @xw.func(category=CATEGORY)
 @described
 def EVR_GAP_TO_PROMISE(
-    program, drivers, workplan, actuals, risks=None, value_plan=None, stage_gates=None, as_of=None
+    program,
+    drivers,
+    workplan,
+    actuals,
+    risks=None,
+    value_plan=None,
+    stage_gates=None,
+    as_of=None,
+    forecast=None,
 ):
     """Gap to promise: the value promise minus the sum of the drivers' forecast exit run-rates (positive = short of the promise)."""
-    tables = _tables(program, drivers, workplan, actuals, risks, value_plan, stage_gates)
+    tables = _tables(
+        program, drivers, workplan, actuals, risks, value_plan, stage_gates, None, None, forecast
+    )
     return core.program_value("gap_to_promise", tables, as_of)
 
 
 @xw.func(category=CATEGORY)
 @described
 def EVR_CONFIDENCE_FORECAST(
-    program, drivers, workplan, actuals, risks=None, value_plan=None, stage_gates=None, as_of=None
+    program,
+    drivers,
+    workplan,
+    actuals,
+    risks=None,
+    value_plan=None,
+    stage_gates=None,
+    as_of=None,
+    forecast=None,
 ):
-    """Confidence-weighted forecast of the programme: each driver's forecast in the horizon times its stage's confidence weight, summed."""
-    tables = _tables(program, drivers, workplan, actuals, risks, value_plan, stage_gates)
+    """Confidence-weighted forecast of the programme: realized to date plus each driver's remaining forecast times its stage's confidence weight, summed."""
+    tables = _tables(
+        program, drivers, workplan, actuals, risks, value_plan, stage_gates, None, None, forecast
+    )
     return core.program_value("confidence_weighted_forecast", tables, as_of)
 
 
@@ -277,9 +349,10 @@ def EVR_PROGRAM(
     stage_gates=None,
     as_of=None,
     costs=None,
+    forecast=None,
 ):
     """Any programme figure by name, e.g. "realized_to_date", "net_value", "reconciliation_gap", "rag" or "as_of" (list in docs/excel.md). Pass tblCosts[#All] for cost and net value."""
     tables = _tables(
-        program, drivers, workplan, actuals, risks, value_plan, stage_gates, None, costs
+        program, drivers, workplan, actuals, risks, value_plan, stage_gates, None, costs, forecast
     )
     return core.program_value(metric, tables, as_of)
