@@ -1,7 +1,7 @@
-"""Write output sheets into a user's workbook without touching anything else in it.
+"""Write sheets into a user's workbook without touching anything else in it.
 
 The workbook is never loaded and re-saved by a library. It is edited at the part level
-(`xlsxparts.Package`): the output sheets' own XML is written new, and the few shared parts that
+(`parts.Package`): the written sheets' own XML is new (cellxml.py, sheetxml.py, styles.py), and the few shared parts that
 list sheets and formats get single-element insertions. Every other zip member — input sheets,
 tables, charts, images, VBA, extensions, shared strings — is copied through byte for byte.
 
@@ -9,6 +9,9 @@ Safety (see docs/refresh.md): the file is read once and fingerprinted; a file th
 since the caller read it is refused (`WorkbookChanged`); an open workbook is refused
 (`WorkbookLocked`); the new file is written to a temporary file beside the original, flushed to
 disk and moved over it atomically, after a one-generation backup ``<name>.bak.xlsx``.
+
+The caller names the sheets that must never be replaced (`inputs`) and hands over the palette of
+named styles the cells use; `evr_xl.outputs.file` does so for the programme's output sheets.
 """
 
 from __future__ import annotations
@@ -19,14 +22,13 @@ import os
 import secrets
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from evr_xl.outputs.sheet import RAG_STYLES, SheetSpec
-from evr_xl.workbook.layout import LISTS_SHEET, START_HERE, TABLES_BY_SHEET
-from evr_xl.workbook.xlsxparts import (
+from evr_xl.xlsx.cellxml import prepare_cells
+from evr_xl.xlsx.parts import (
     CT_WORKSHEET,
     RT_CALC_CHAIN,
     RT_STYLES,
@@ -46,8 +48,9 @@ from evr_xl.workbook.xlsxparts import (
     remove_relationship,
     uses_1904_dates,
 )
-from evr_xl.workbook.xlsxsheet import prepare_cells, render_sheet
-from evr_xl.workbook.xlsxstyles import patch_styles
+from evr_xl.xlsx.sheet import NamedStyle, SheetSpec
+from evr_xl.xlsx.sheetxml import render_sheet
+from evr_xl.xlsx.styles import patch_styles
 
 __all__ = [
     "Fingerprint",
@@ -59,11 +62,8 @@ __all__ = [
     "fingerprint",
     "lock_file",
     "render_workbook",
-    "write_output_sheets",
+    "write_sheets",
 ]
-
-# Sheets of the input contract: never replaced, whatever a caller asks.
-PROTECTED_SHEETS = frozenset(s.casefold() for s in (*TABLES_BY_SHEET, START_HERE, LISTS_SHEET))
 
 
 class WorkbookChanged(RuntimeError):
@@ -152,9 +152,17 @@ class Rendered:
     sheets_added: tuple[str, ...]
 
 
-def render_workbook(data: bytes, sheets: Sequence[SheetSpec]) -> Rendered:
-    """The workbook `data` with `sheets` written in: pure, in memory, nothing else changed."""
-    _check_specs(sheets)
+def render_workbook(
+    data: bytes,
+    sheets: Sequence[SheetSpec],
+    palette: Mapping[str, NamedStyle],
+    inputs: Collection[str] = (),
+) -> Rendered:
+    """The workbook `data` with `sheets` written in: pure, in memory, nothing else changed.
+
+    Cell styles are names in `palette`; a sheet named in `inputs` (any case) is never written.
+    """
+    _check_specs(sheets, {name.casefold() for name in inputs})
     pkg = Package(data)
     wb_part = main_workbook_part(pkg)
     wb_rels_part = rels_path(wb_part)
@@ -197,10 +205,11 @@ def render_workbook(data: bytes, sheets: Sequence[SheetSpec]) -> Rendered:
     prepared = {spec.name: prepare_cells(spec, date1904) for spec in sheets}
     keys = set().union(*(p.used for p in prepared.values()))
     dxf_styles = {cf.style for spec in sheets for cf in spec.conditional_formats}
+    _check_styles({key.style for key in keys} | dxf_styles, palette)
     styles_part = next((r.target for r in rels.values() if r.type == RT_STYLES), None)
     if styles_part is None or styles_part not in pkg:
         raise UnsupportedWorkbook("the workbook has no styles part")
-    patch = patch_styles(pkg.read(styles_part), keys, dxf_styles & set(RAG_STYLES))
+    patch = patch_styles(pkg.read(styles_part), keys, dxf_styles, palette)
     if patch.xml != pkg.read(styles_part):
         pkg.write(styles_part, patch.xml)
 
@@ -227,15 +236,20 @@ def render_workbook(data: bytes, sheets: Sequence[SheetSpec]) -> Rendered:
     return Rendered(pkg.to_bytes(), written, tuple(added))
 
 
-def _check_specs(sheets: Sequence[SheetSpec]) -> None:
+def _check_specs(sheets: Sequence[SheetSpec], inputs: set[str]) -> None:
     seen: set[str] = set()
     for spec in sheets:
         key = spec.name.casefold()
         if key in seen:
             raise ValueError(f"output sheet {spec.name!r} is listed twice")
-        if key in PROTECTED_SHEETS:
+        if key in inputs:
             raise ValueError(f"{spec.name!r} is an input sheet; the writer never replaces it")
         seen.add(key)
+
+
+def _check_styles(names: set[str | None], palette: Mapping[str, NamedStyle]) -> None:
+    for name in sorted(names - palette.keys() - {None}):
+        raise ValueError(f"unknown style {name!r}; use one of {sorted(palette)}")
 
 
 def _new_sheet_part(pkg: Package) -> str:
@@ -271,9 +285,11 @@ def _drop_stale_calc_chain(
     return wb_rels_xml, types_xml
 
 
-def write_output_sheets(
+def write_sheets(
     path: str | os.PathLike[str],
     sheets: Sequence[SheetSpec],
+    palette: Mapping[str, NamedStyle],
+    inputs: Collection[str] = (),
     *,
     out_path: str | os.PathLike[str] | None = None,
     expected_fingerprint: Fingerprint | None = None,
@@ -291,9 +307,11 @@ def write_output_sheets(
     """
     target = Path(out_path) if out_path is not None else Path(path)
     with exclusive(target):
-        return _write_output_sheets(
+        return _write_sheets(
             path,
             sheets,
+            palette,
+            inputs,
             out_path=out_path,
             expected_fingerprint=expected_fingerprint,
             backup=backup,
@@ -356,15 +374,17 @@ def _unlock(fh: BinaryIO) -> None:
         fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
-def _write_output_sheets(
+def _write_sheets(
     path: str | os.PathLike[str],
     sheets: Sequence[SheetSpec],
+    palette: Mapping[str, NamedStyle],
+    inputs: Collection[str],
     *,
     out_path: str | os.PathLike[str] | None,
     expected_fingerprint: Fingerprint | None,
     backup: bool,
 ) -> WriteReport:
-    """write_output_sheets, under its lock."""
+    """write_sheets, under its lock."""
     started = time.perf_counter()
     source = Path(path)
     target = Path(out_path) if out_path is not None else source
@@ -382,7 +402,7 @@ def _write_output_sheets(
     if lock is not None:
         raise WorkbookLocked(_locked_message(target, lock))
 
-    rendered = render_workbook(data, sheets)
+    rendered = render_workbook(data, sheets, palette, inputs)
 
     backup_path = None
     tmp = _write_temp(target, rendered.data, mode_from=target if target.exists() else source)
