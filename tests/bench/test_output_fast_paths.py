@@ -1,9 +1,9 @@
 """The output side's fast paths write exactly what the general, cell-by-cell paths write.
 
-outputs.sheet.Table holds a table by column and the writer converts it a column at a time
+xlsx.sheet.Table holds a table by column and the writer converts it a column at a time
 (cellxml._Preparing._column), with finite floats and ints written inline and each distinct text
-converted once; escape_text, looks_like_formula, cellxml._text_xml and sheetxml._attribute skip their
-regular expressions for common text; xlsxparts.Package deflates new parts in worker threads.
+converted once; escape_text, looks_like_formula, cellxml._text_xml and sheetxml._attribute skip
+their regular expressions for common text; xlsx.parts.Package deflates new parts in worker threads.
 All are speed-ups only (the refresh of a large programme): these tests pin that the bytes written
 are those of the plain cells, and the text helpers agree with their straightforward forms.
 """
