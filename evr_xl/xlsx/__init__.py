@@ -11,6 +11,7 @@ It imports nothing from the rest of evr_xl (a test keeps it so). What it owns:
 - styles.py    the styles.xml patch that adds those formats once
 - sheetxml.py  the worksheet part written from the converted cells
 - writer.py    the byte-safe part writer: sheets into a workbook, everything else kept byte for
-               byte; fingerprint, lock, backup and atomic replace
+               byte
+- replace.py   the file around it: fingerprint, lock, backup and atomic replace
 - golden.py    a readable dump of a generated workbook (cells, formats, names) for golden tests
 """
