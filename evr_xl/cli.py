@@ -141,7 +141,7 @@ def _progress(message: str) -> None:
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     from evr_xl.refresh import refresh, summary_lines
-    from evr_xl.workbook.writer import UnsupportedWorkbook, WorkbookChanged, WorkbookLocked
+    from evr_xl.xlsx.writer import UnsupportedWorkbook, WorkbookChanged, WorkbookLocked
 
     try:
         report = refresh(

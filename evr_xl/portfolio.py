@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evr_xl.findings import Severity
-from evr_xl.outputs.sheet import escape_csv_cell
 from evr_xl.units import money, pct
 from evr_xl.workbook.grids import WorkbookError
+from evr_xl.xlsx.sheet import escape_csv_cell
 
 FIGURES = (
     "value_promise",

@@ -20,6 +20,7 @@ from evr_xl.findings import Finding, counts
 from evr_xl.model import ProgramData
 from evr_xl.model.periods import parse_period
 from evr_xl.outputs.dashboard import dashboard_sheet
+from evr_xl.outputs.file import write_output_sheets
 from evr_xl.outputs.history import (
     SHEET as HISTORY,
 )
@@ -30,13 +31,14 @@ from evr_xl.outputs.history import (
     read_history,
     snapshot,
 )
-from evr_xl.outputs.sheet import SheetSpec
 from evr_xl.outputs.sheets import driver_metrics_sheet, findings_sheet, workstream_metrics_sheet
 from evr_xl.workbook import layout
-from evr_xl.workbook.files import check_package, open_grids
+from evr_xl.workbook.files import open_grids
 from evr_xl.workbook.grids import Grid, WorkbookError
 from evr_xl.workbook.reader import gc_paused, read_grids
-from evr_xl.workbook.writer import WriteReport, fingerprint, write_output_sheets
+from evr_xl.xlsx.package import check_package
+from evr_xl.xlsx.sheet import SheetSpec
+from evr_xl.xlsx.writer import WriteReport, fingerprint
 
 Progress = Callable[[str], None]
 

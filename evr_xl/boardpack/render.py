@@ -37,7 +37,7 @@ from evr_xl.boardpack.model import (
     Table,
     Text,
 )
-from evr_xl.outputs.sheet import looks_like_formula
+from evr_xl.xlsx.sheet import looks_like_formula
 
 HELPER_COL = 40  # chart data starts in column AN, hidden
 ROW_CM = 0.53  # default row height (15 pt) in cm

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from evr_xl.boardpack.model import CellValue
-from evr_xl.outputs.sheet import escape_text
+from evr_xl.xlsx.sheet import escape_text
 
 
 def text(value: object) -> str:

@@ -1,4 +1,4 @@
-"""A SheetSpec (evr_xl.outputs.sheet) rendered into a live Excel book through xlwings.
+"""A SheetSpec (evr_xl.xlsx.sheet) rendered into a live Excel book through xlwings.
 
 `plan(spec)` is pure: it turns the description into a few bulk operations — one value matrix
 written in one call, number formats and named styles grouped into multi-area ranges, links,
@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evr_xl.model.cellref import column_letter
-from evr_xl.outputs.sheet import STYLES, CellSpec, CellValue, SheetSpec, escape_text
+from evr_xl.outputs.styles import STYLES
 from evr_xl.workbook import layout as L
+from evr_xl.xlsx.sheet import CellSpec, CellValue, SheetSpec, escape_text
 
 MAX_ADDRESS = 250  # characters of one multi-area address (Excel's limit is 255)
 PROTECTED_SHEETS = frozenset(

@@ -16,7 +16,6 @@ from evr_xl.engine import Results
 from evr_xl.findings import Finding
 from evr_xl.model import ProgramData
 from evr_xl.model.cellref import column_letter
-from evr_xl.outputs.sheet import CellSpec, ConditionalFormat, PrintSettings, SheetSpec, escape_text
 from evr_xl.outputs.sheets import (
     Col,
     clean,
@@ -26,6 +25,7 @@ from evr_xl.outputs.sheets import (
     workstream_values,
 )
 from evr_xl.units import excel_money_format, money, pct
+from evr_xl.xlsx.sheet import CellSpec, ConditionalFormat, PrintSettings, SheetSpec, escape_text
 
 TILE_WIDTH = 2  # columns per KPI tile
 TOP_AT_RISK = 10

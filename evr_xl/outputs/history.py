@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from evr_xl.engine import Results
-from evr_xl.outputs.sheet import Cells, PrintSettings, SheetSpec
 from evr_xl.outputs.sheets import HEADER_ROW, Col, rag_formats, table_cells, title_cells
 from evr_xl.workbook.grids import Grid
 from evr_xl.workbook.layout import normalise_header
+from evr_xl.xlsx.sheet import Cells, PrintSettings, SheetSpec
 
 SHEET = "History"
 PROGRAMME = "PROGRAMME"

@@ -21,7 +21,8 @@ from evr_xl.engine import Results
 from evr_xl.findings import Finding, sort_findings
 from evr_xl.model import CellRef, ProgramData
 from evr_xl.model.cellref import column_letter
-from evr_xl.outputs.sheet import (
+from evr_xl.units import excel_money_format
+from evr_xl.xlsx.sheet import (
     EXCEL_MAX_TEXT,
     Cells,
     CellSpec,
@@ -31,7 +32,6 @@ from evr_xl.outputs.sheet import (
     Table,
     escape_text,
 )
-from evr_xl.units import excel_money_format
 
 HEADER_ROW = 4
 PCT = "0%"

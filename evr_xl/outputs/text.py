@@ -15,8 +15,8 @@ from typing import Any
 
 from evr_xl.engine import Results
 from evr_xl.findings import Finding, counts, sort_findings
-from evr_xl.outputs.sheet import escape_csv_cell
 from evr_xl.units import money, pct
+from evr_xl.xlsx.sheet import escape_csv_cell
 
 TOP = 10
 

@@ -16,6 +16,7 @@ from operator import getitem
 from typing import Any
 
 from evr_xl.model.periods import parse_period
+from evr_xl.xlsx.sheetscan import UNCALCULATED
 
 ERROR_VALUES = {
     "#N/A",
@@ -34,8 +35,6 @@ ERROR_VALUES = {
     "#CONNECT!",
     "#BUSY!",
 }
-# What files.py puts in a formula cell saved without its result (calamine reads it as blank).
-UNCALCULATED = "#UNCALCULATED"
 _SYMBOLS = "$€£¥₹₩"
 _CODE_PREFIX = re.compile(r"^[A-Z]{3}(?=[\d(+\-.$€£¥₹₩])")
 _CODE_SUFFIX = re.compile(r"(?<=[\d).])[A-Z]{3}$")

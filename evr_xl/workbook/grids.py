@@ -9,12 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-
-class WorkbookError(Exception):
-    """The workbook cannot be used at all (not a workbook, a required sheet missing, ...).
-
-    The message names the file and says what was expected; the CLI prints it and exits 2.
-    """
+# Raised by the package guards (evr_xl.xlsx.package) and by the reader alike; imported from here.
+from evr_xl.xlsx.package import WorkbookError  # noqa: F401
 
 
 @dataclass

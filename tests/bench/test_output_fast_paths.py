@@ -1,9 +1,9 @@
 """The output side's fast paths write exactly what the general, cell-by-cell paths write.
 
-outputs.sheet.Table holds a table by column and the writer converts it a column at a time
-(xlsxsheet._Preparing._column), with finite floats and ints written inline and each distinct text
-converted once; escape_text, looks_like_formula, xlsxsheet._text_xml and _attribute skip their
-regular expressions for common text; xlsxparts.Package deflates new parts in worker threads.
+xlsx.sheet.Table holds a table by column and the writer converts it a column at a time
+(cellxml._Preparing._column), with finite floats and ints written inline and each distinct text
+converted once; escape_text, looks_like_formula, cellxml._text_xml and sheetxml._attribute skip
+their regular expressions for common text; xlsx.parts.Package deflates new parts in worker threads.
 All are speed-ups only (the refresh of a large programme): these tests pin that the bytes written
 are those of the plain cells, and the text helpers agree with their straightforward forms.
 """
@@ -28,7 +28,11 @@ from evr_xl.findings import Finding, Severity, counts
 from evr_xl.model import CellRef
 from evr_xl.outputs import sheets
 from evr_xl.outputs.dashboard import TOP_AT_RISK, TOP_COLUMNS, _top_at_risk
-from evr_xl.outputs.sheet import (
+from evr_xl.outputs.file import render_workbook
+from evr_xl.outputs.sheets import Col, clean, clean_column, frame_columns, table_cells
+from evr_xl.xlsx import cellxml, sheetxml
+from evr_xl.xlsx.parts import Package
+from evr_xl.xlsx.sheet import (
     EXCEL_MAX_LINK,
     EXCEL_MAX_TEXT,
     Cells,
@@ -38,10 +42,6 @@ from evr_xl.outputs.sheet import (
     escape_text,
     looks_like_formula,
 )
-from evr_xl.outputs.sheets import Col, clean, clean_column, frame_columns, table_cells
-from evr_xl.workbook import xlsxsheet
-from evr_xl.workbook.writer import render_workbook
-from evr_xl.workbook.xlsxparts import Package
 
 ODD = [
     None, "", " ", "plain", "=1+1", "+x", "-2", "@SUM(A1)", "  =x", "\t=x", "\n@x", "\r\n=1",
@@ -231,20 +231,20 @@ def _reference_text_xml(text: str) -> str:
 
 @given(st.text(alphabet=st.sampled_from("ax_0F4&<>\"' \t\r\n\u00a0é"), max_size=12))
 def test_text_xml_and_attributes_are_the_escapes(text: str) -> None:
-    assert xlsxsheet._text_xml(text) == _reference_text_xml(text)
-    assert xlsxsheet._attribute(text) == quoteattr(text)
+    assert cellxml._text_xml(text) == _reference_text_xml(text)
+    assert sheetxml._attribute(text) == quoteattr(text)
 
 
 def test_text_helpers_on_odd_text() -> None:
     for text in (v for v in ODD if isinstance(v, str)):
-        assert xlsxsheet._text_xml(text) == _reference_text_xml(text)
-        assert xlsxsheet._attribute(text) == quoteattr(text)
+        assert cellxml._text_xml(text) == _reference_text_xml(text)
+        assert sheetxml._attribute(text) == quoteattr(text)
 
 
 def _column_as_cells(values: list, fmt: str | None) -> None:
     """_column's (formats, tails) are what _entry gives each value, cell by cell."""
-    fast = xlsxsheet._Preparing(date1904=False)
-    general = xlsxsheet._Preparing(date1904=False)
+    fast = cellxml._Preparing(date1904=False)
+    general = cellxml._Preparing(date1904=False)
     column = fast._column("C", values, fmt)
     formats, tails = column.formats, column.all_tails()
     if type(formats) is int:
@@ -286,11 +286,11 @@ def test_any_text_or_number_column_is_converted_as_its_cells(texts, numbers, fmt
 def test_hyperlinks_are_the_escaped_locations(locations) -> None:
     links = [(i + 5, i % 3 + 1, "#" + location) for i, location in enumerate(locations)]
     want = "".join(
-        f'<hyperlink ref="{xlsxsheet._col(col)}{row}" '
+        f'<hyperlink ref="{cellxml.col_letters(col)}{row}" '
         f"location={quoteattr(escape_text(link.lstrip('#')))}/>"
         for row, col, link in links
     )
-    assert xlsxsheet._hyperlinks(links) == want
+    assert sheetxml._hyperlinks(links) == want
 
 
 def test_new_parts_are_deflated_in_workers_and_the_last_write_wins(blank: bytes) -> None:
@@ -318,7 +318,7 @@ def test_tables_sharing_rows_blank_rows_and_linked_blanks_are_written_as_their_c
     numbers = Table(16, ("F",), ([math.inf, 2, None, 10**400],), (None,), {0: "'V'!A1", 2: "x"})
     cells = Cells(first, over, empty, [CellSpec(12, 2, "late")], numbers)
     assert _written(blank, cells) == _written(blank, tuple(cells))
-    prepared = xlsxsheet.prepare_cells(SheetSpec("Findings", cells))
+    prepared = cellxml.prepare_cells(SheetSpec("Findings", cells))
     assert [t.first_row for t in prepared.tables] == [17]  # the others share rows or have none
 
 

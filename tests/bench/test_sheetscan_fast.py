@@ -11,7 +11,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evr_xl.workbook import sheetscan as S
+from evr_xl.xlsx import sheetscan as S
 
 HEAD = b'<?xml version="1.0"?><worksheet xmlns="x"><dimension ref="A1:C3"/><sheetData>'
 TAIL = b'</sheetData><dataValidations><dataValidation sqref="A5"><formula1>"a,b"</formula1>'

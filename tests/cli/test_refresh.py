@@ -118,7 +118,7 @@ def test_refresh_refuses_a_file_changed_since_it_was_read(
     demo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from evr_xl import refresh as refresh_module
-    from evr_xl.workbook.writer import WorkbookChanged
+    from evr_xl.xlsx.writer import WorkbookChanged
 
     real = refresh_module.analyse
 

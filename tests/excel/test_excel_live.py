@@ -18,11 +18,11 @@ from evr_xl.demo import write_demo
 from evr_xl.engine import compute
 from evr_xl.excel import actions, render
 from evr_xl.excel.grids import book_grids, positioned
-from evr_xl.outputs.sheet import CellSpec, SheetSpec
 from evr_xl.outputs.sheets import findings_sheet
 from evr_xl.workbook.files import load_grids, read_program
 from evr_xl.workbook.grids import Grid
 from evr_xl.workbook.reader import read_grids
+from evr_xl.xlsx.sheet import CellSpec, SheetSpec
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from evr_xl.refresh import refresh
-from evr_xl.workbook import writer
 from evr_xl.workbook.files import load_grids
 from evr_xl.workbook.template import write_workbook
+from evr_xl.xlsx import writer
 from tests.corpus.make_corpus import clean_rows
 
 

@@ -24,8 +24,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table
 
-from evr_xl.outputs.sheet import CellSpec, ConditionalFormat, PrintSettings, SheetSpec
 from evr_xl.workbook.layout import OUTPUT_SHEET_NAMES
+from evr_xl.xlsx.sheet import CellSpec, ConditionalFormat, PrintSettings, SheetSpec
 
 X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
 XM = "http://schemas.microsoft.com/office/excel/2006/main"

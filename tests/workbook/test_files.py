@@ -13,7 +13,7 @@ from evr_xl.workbook import files
 from evr_xl.workbook.files import load_grids, open_grids, read_program
 from evr_xl.workbook.grids import WorkbookError
 from evr_xl.workbook.reader import read_grids
-from evr_xl.workbook.sheetscan import sheet_parts
+from evr_xl.xlsx.sheetscan import sheet_parts
 from tests.corpus.make_corpus import far_cell, put, write_base
 
 

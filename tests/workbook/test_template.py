@@ -11,7 +11,6 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from evr_xl.workbook import layout
-from evr_xl.workbook.golden import dump_workbook
 from evr_xl.workbook.layout import COLOURS, FORMATS, INPUT_TABLES, Kind
 from evr_xl.workbook.template import (
     DEFAULT_PLAN_PERIODS,
@@ -21,6 +20,7 @@ from evr_xl.workbook.template import (
     build_workbook,
     write_workbook,
 )
+from evr_xl.xlsx.golden import dump_workbook
 
 COMMITTED = Path(__file__).resolve().parents[2] / "workbook_templates" / "evr_program_template.xlsx"
 CELL_REF = re.compile(r"^[A-Za-z]{1,3}\d+$|^[Rr]\d*[Cc]\d*$")

@@ -14,17 +14,11 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from evr_xl.outputs.sheet import CellSpec, SheetSpec, escape_text
-from evr_xl.workbook import writer
+from evr_xl.outputs.file import render_workbook, write_output_sheets
 from evr_xl.workbook.layout import OUTPUT_SHEET_NAMES
-from evr_xl.workbook.writer import (
-    WorkbookChanged,
-    WorkbookLocked,
-    backup_path_for,
-    fingerprint,
-    render_workbook,
-    write_output_sheets,
-)
+from evr_xl.xlsx import writer
+from evr_xl.xlsx.sheet import CellSpec, SheetSpec, escape_text
+from evr_xl.xlsx.writer import WorkbookChanged, WorkbookLocked, backup_path_for, fingerprint
 from tests.workbook.fixtures import INJECTION, build_rich_workbook, output_specs
 
 # openpyxl warns that it drops the fixture's x14 extensions when it reads: expected here.

@@ -18,8 +18,6 @@ from posixpath import join, normpath
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from evr_xl.workbook.cells import UNCALCULATED
-
 # The most cells one sheet may span (rows x columns up to its farthest cell): 100,000 rows x 50
 # columns. A real programme sheet is far smaller; a bigger one is almost always a stray value.
 MAX_SHEET_CELLS = 5_000_000
@@ -52,6 +50,10 @@ _FORMULA_PLAIN = re.compile(rb"<f[\s/>]")
 _CELL_NOT_NARROW = re.compile(rb'<c(?! r="[A-Z][0-9]{1,5}")[\s/>]')
 _ROW_NOT_SHORT = re.compile(rb'<row(?! r="[0-9]{1,5}")[\s/>]')
 NARROW_CELLS = 26 * 99_999  # A1:Z99999
+
+# What a formula cell saved without its result becomes in a grid (calamine reads it as blank);
+# the reader reports it on the cell (evr_xl.workbook.cells).
+UNCALCULATED = "#UNCALCULATED"
 
 RT_OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import openpyxl
 
-from evr_xl.workbook.writer import write_output_sheets
+from evr_xl.outputs.file import write_output_sheets
 from tests.workbook.fixtures import build_rich_workbook, output_specs
 
 

@@ -1,4 +1,4 @@
-"""A `SheetSpec` rendered as worksheet XML (xl/worksheets/sheetN.xml), values only.
+"""The cells of a `SheetSpec` converted to worksheet XML pieces, and the formats they use.
 
 Text is written as inline strings (``t="inlineStr"``): it never becomes a formula, and
 sharedStrings.xml is left alone. No cell gets a formula. Text is XML-escaped, stripped of
@@ -6,11 +6,12 @@ characters XML 1.0 cannot hold, and a literal ``_x0041_`` is protected (Excel wo
 read it as an escaped character). Text that looks like a formula gets the quote prefix.
 Dates become serial numbers in the workbook's date system (1900 or 1904).
 
-Rendering is two steps so the styles patch can sit between them: `prepare_cells` converts every
-cell and lists the formats (`XfKey`) they use, `render_sheet` writes the XML given each format's
-index in styles.xml. A `Table` (the big output tables) stays by column through both: its columns
-are checked and converted whole, and its rows made by one join of the columns' lists, in C loops
-(map, zip, str.join) rather than a Python step per cell. The XML is the same either way.
+Rendering is two steps so the styles patch can sit between them: `prepare_cells` (here) converts
+every cell and lists the formats (`XfKey`) they use, `sheetxml.render_sheet` writes the XML given
+each format's index in styles.xml. A `Table` (the big output tables) stays by column through
+both: its columns are checked and converted whole, and its rows made by one join of the columns'
+lists, in C loops (map, zip, str.join) rather than a Python step per cell. The XML is the same
+either way.
 """
 
 from __future__ import annotations
@@ -20,40 +21,37 @@ import math
 import numbers
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import chain, compress, repeat
+from itertools import compress, repeat
 from operator import attrgetter, itemgetter, not_
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
-from evr_xl.model.cellref import column_index, column_letter
-from evr_xl.outputs.sheet import (
+from evr_xl.xlsx.sheet import (
     EXCEL_MAX_TEXT,
     Cells,
     CellSpec,
     SheetSpec,
     Table,
+    column_letter,
     escape_text,
     looks_like_formula,
 )
-from evr_xl.workbook.xlsxstyles import XfKey
+from evr_xl.xlsx.styles import XfKey
 
-_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-_ROOT = '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
 _DATE_FORMAT = "yyyy-mm-dd"
 _DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 _EPOCH_1900 = dt.datetime(1899, 12, 30)
 _EPOCH_1904 = dt.datetime(1904, 1, 1)
 _OOXML_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
-_ATTRIBUTE_SPECIAL = re.compile('[&<>"\n\r\t]')  # what quoteattr escapes
-_PAPER = {"A4": 9, "Letter": 1}
 
 _BLANK = "/>"  # the tail of an empty cell: `<c r="A1" s="3"/>`
 
 
 @cache
-def _col(col: int) -> str:
+def col_letters(col: int) -> str:
+    """1 -> A (cached: every cell of a sheet asks)."""
     return column_letter(col)
 
 
@@ -151,8 +149,8 @@ def _blocks(cells: Sequence[CellSpec]) -> Iterator[Sequence[CellSpec]]:
 
 
 _NUMBER_TAIL = "><v>{!r}</v></c>"  # what `_convert` writes for a finite float or an int
-_TEXT_OPEN, _TEXT_CLOSE = ' t="inlineStr"><is><t>', "</t></is></c>"
-_TEXT_TAIL = _TEXT_OPEN + "{}" + _TEXT_CLOSE  # what `_convert` writes for plain text
+TEXT_OPEN, TEXT_CLOSE = ' t="inlineStr"><is><t>', "</t></is></c>"
+_TEXT_TAIL = TEXT_OPEN + "{}" + TEXT_CLOSE  # what `_convert` writes for plain text
 _ODD_START = (" ", "=", "+", "-", "@")  # printable text starting so: kept spaces, quote prefix
 _NONE = type(None)
 _NUMBER_KINDS = frozenset((float, int, _NONE))
@@ -207,7 +205,7 @@ class _Preparing:
             return
         first_row = table.top + 1
         columns = [
-            self._column(_col(c), values, fmt)
+            self._column(col_letters(c), values, fmt)
             for c, (values, fmt) in enumerate(
                 zip(table.columns, table.number_formats, strict=True), start=1
             )
@@ -326,7 +324,7 @@ class _Preparing:
             tail, fmt, quote = _convert(value, fmt, self.date1904)
         if tail == _BLANK and style is None and fmt is None:
             return None
-        return _col(col), self._format(style, fmt, quote), tail
+        return col_letters(col), self._format(style, fmt, quote), tail
 
     def _format(self, style: str | None, fmt: str | None, quote: bool) -> int:
         number = self.formats.get((style, fmt, quote))
@@ -465,210 +463,7 @@ def _text_xml(text: str) -> str:
     return f"<is><t>{escaped}</t></is>"
 
 
-def render_sheet(
-    spec: SheetSpec,
-    prepared: PreparedSheet,
-    xf_index: Mapping[XfKey, int],
-    dxf_index: Mapping[str, int],
-    *,
-    tab_selected: bool = False,
-) -> bytes:
-    """The complete worksheet XML for `spec`."""
-    out = [_DECLARATION, _ROOT, _sheet_pr(spec)]
-    out.append(f'<dimension ref="{prepared.dimension}"/>')
-    out.append(_sheet_views(spec, tab_selected))
-    out.append('<sheetFormatPr defaultRowHeight="15"/>')
-    if spec.col_widths:
-        cols = "".join(
-            f'<col min="{c}" max="{c}" width="{w:g}" customWidth="1"/>'
-            for c, w in sorted(spec.col_widths.items())
-        )
-        out.append(f"<cols>{cols}</cols>")
-    out += _sheet_data(prepared, xf_index, spec.row_heights)
-    if spec.merges:
-        merges = "".join(f'<mergeCell ref="{m}"/>' for m in spec.merges)
-        out.append(f'<mergeCells count="{len(spec.merges)}">{merges}</mergeCells>')
-    for priority, cf in enumerate(spec.conditional_formats, start=1):
-        literal = '"' + cf.equals.replace('"', '""') + '"'
-        out.append(
-            f'<conditionalFormatting sqref="{cf.cell_range}"><cfRule type="cellIs" '
-            f'dxfId="{dxf_index[cf.style]}" priority="{priority}" operator="equal">'
-            f"<formula>{escape(escape_text(literal))}</formula></cfRule></conditionalFormatting>"
-        )
-    if prepared.links:
-        out.append(f"<hyperlinks>{_hyperlinks(prepared.links)}</hyperlinks>")
-    out.append(_page_setup(spec))
-    out.append("</worksheet>")
-    # Each piece encoded alone: a big table's rows, most often ASCII, are copied as they are
-    # even when a title elsewhere is not (joined first, all of it would be re-encoded).
-    return b"".join([piece.encode("utf-8") for piece in out])
-
-
-def _attribute(text: str) -> str:
-    """`quoteattr(text)`, made cheap for text without a character it would escape."""
-    if _ATTRIBUTE_SPECIAL.search(text):
-        return quoteattr(text)
-    return f'"{text}"'
-
-
-def _hyperlinks(links: Sequence[tuple[int, int, str]]) -> str:
-    """The <hyperlink> elements, the locations checked and escaped all at once (C loops)."""
-    rows, cols, locations = zip(*links, strict=True)
-    locations = list(map(str.lstrip, locations, repeat("#")))
-    if not all(map(str.isprintable, locations)) or max(map(len, locations)) > EXCEL_MAX_TEXT:
-        locations = list(map(escape_text, locations))
-    letters = map(_col, cols)
-    if _ATTRIBUTE_SPECIAL.search("".join(locations)):
-        template = '<hyperlink ref="{}{}" location={}/>'
-        return "".join(map(template.format, letters, rows, map(_attribute, locations)))
-    return "".join(map('<hyperlink ref="{}{}" location="{}"/>'.format, letters, rows, locations))
-
-
-def _sheet_pr(spec: SheetSpec) -> str:
-    inner = f'<tabColor rgb="FF{spec.tab_colour.upper()}"/>' if spec.tab_colour else ""
-    ps = spec.print_settings
-    if ps and (ps.fit_width or ps.fit_height):
-        inner += '<pageSetUpPr fitToPage="1"/>'
-    return f"<sheetPr>{inner}</sheetPr>" if inner else ""
-
-
 def _dimension(first_row: int, last_row: int, first_col: int, last_col: int) -> str:
-    first = f"{_col(first_col)}{first_row}"
-    last = f"{_col(last_col)}{last_row}"
+    first = f"{col_letters(first_col)}{first_row}"
+    last = f"{col_letters(last_col)}{last_row}"
     return first if first == last else f"{first}:{last}"
-
-
-def _sheet_views(spec: SheetSpec, tab_selected: bool) -> str:
-    attrs = ' tabSelected="1"' if tab_selected else ""
-    if not spec.gridlines:
-        attrs += ' showGridLines="0"'
-    pane = ""
-    if spec.freeze and spec.freeze != "A1":
-        letters = re.match(r"[A-Z]+", spec.freeze).group(0)
-        row = int(spec.freeze[len(letters) :])
-        x, y = column_index(letters) - 1, row - 1
-        active = "bottomRight" if x and y else ("bottomLeft" if y else "topRight")
-        split = (f' xSplit="{x}"' if x else "") + (f' ySplit="{y}"' if y else "")
-        pane = (
-            f'<pane{split} topLeftCell="{spec.freeze}" activePane="{active}" state="frozen"/>'
-            f'<selection pane="{active}" activeCell="{spec.freeze}" sqref="{spec.freeze}"/>'
-        )
-    return f'<sheetViews><sheetView{attrs} workbookViewId="0">{pane}</sheetView></sheetViews>'
-
-
-def _sheet_data(
-    prepared: PreparedSheet, xf_index: Mapping[XfKey, int], heights: Mapping[int, float]
-) -> list[str]:
-    """<sheetData> in pieces: each table's rows one piece, the other rows between them."""
-    attr = [f' s="{xf_index[key]}"' if xf_index.get(key) else "" for key in prepared.formats]
-    rows, tables = prepared.rows, prepared.tables
-    order: Iterable[int] = rows  # rows is in order
-    if heights:  # a row with a height but no cell is written too, unless a table has it
-        order = rows.keys() | {
-            r for r in heights if not any(t.first_row <= r < t.end_row for t in tables)
-        }
-    pieces: list[tuple[int, PreparedTable | None]] = [(row, None) for row in order]
-    if tables or heights:
-        pieces += [(t.first_row, t) for t in tables]
-        pieces.sort(key=itemgetter(0))
-    out, loose = [], ["<sheetData>"]
-    for row, table in pieces:
-        if table is not None:
-            out += ("".join(loose), _table_rows(table, attr, heights))
-            loose = []
-            continue
-        r = str(row)
-        cells = "".join([f'<c r="{col}{r}"{attr[n]}{tail}' for col, n, tail in rows.get(row, ())])
-        loose.append(f"{_row_open(r, heights.get(row))}{cells}</row>")
-    loose.append("</sheetData>")
-    out.append("".join(loose))
-    return out
-
-
-def _table_rows(table: PreparedTable, attr: list[str], heights: Mapping[int, float]) -> str:
-    """A table's <row> elements as one join of pieces laid out a column at a time.
-
-    Each row is the same run of pieces: constant text (the same on every row) between the
-    row's values — its number, a cell's text, a number's repr. So the rows are one `str.join`
-    over the columns' lists zipped (C loops), no cell's XML made on its own; only a column
-    with cells missing (blanks) is made a cell at a time.
-    """
-    numbers = list(map(str, range(table.first_row, table.end_row)))
-    pieces: list[str | list[str]] = ['<row r="', numbers]  # str: the same on every row
-
-    def constant(text: str) -> None:
-        if type(pieces[-1]) is str:
-            pieces[-1] += text
-        else:
-            pieces.append(text)
-
-    rows = range(table.first_row, table.end_row)
-    if any(row in rows for row in heights):
-        pieces.append([_row_attributes(heights.get(row)) for row in rows])
-    else:
-        constant('">')
-    for column in table.columns:
-        if column.blanks:  # a cell at a time
-            pieces.append(_column_cells(column, attr, numbers))
-            continue
-        constant(f'<c r="{column.letters}')
-        pieces.append(numbers)
-        if type(column.formats) is int:
-            constant(f'"{attr[column.formats]}')
-        else:
-            constant('"')
-            pieces.append(list(map(attr.__getitem__, column.formats)))
-        if column.numbers is not None:
-            constant("><v>")
-            pieces.append(list(map(repr, column.numbers)))
-            constant("</v></c>")
-        elif column.texts is not None:
-            constant(_TEXT_OPEN)
-            pieces.append(column.texts)
-            constant(_TEXT_CLOSE)
-        else:
-            pieces.append(column.tails)
-    constant("</row>")
-    columns = [repeat(p) if type(p) is str else p for p in pieces]
-    return "".join(chain.from_iterable(zip(*columns, strict=False)))  # as long as the lists
-
-
-def _column_cells(column: PreparedColumn, attr: list[str], numbers: list[str]) -> list[str]:
-    """Each record's cell XML in a column ("" for no cell), one string a cell."""
-    start = f'<c r="{column.letters}{{}}"'
-    tails = column.all_tails()
-    if type(column.formats) is int:
-        cells = list(map((start + attr[column.formats] + "{}").format, numbers, tails))
-    else:
-        formats = map(attr.__getitem__, column.formats)
-        cells = list(map((start + "{}{}").format, numbers, formats, tails))
-    for i in column.blanks:
-        if tails[i] is None:
-            cells[i] = ""
-    return cells
-
-
-def _row_open(row: str, height: float | None) -> str:
-    return f'<row r="{row}{_row_attributes(height)}'
-
-
-def _row_attributes(height: float | None) -> str:
-    """What follows a <row>'s number: its height, if it has one."""
-    if height is None:
-        return '">'
-    return f'" ht="{height:g}" customHeight="1">'
-
-
-def _page_setup(spec: SheetSpec) -> str:
-    out = '<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
-    ps = spec.print_settings
-    if ps is None:
-        return out
-    orientation = "landscape" if ps.landscape else "portrait"
-    out += (
-        f'<pageSetup paperSize="{_PAPER.get(ps.paper, 9)}" orientation="{orientation}"'
-        f' fitToWidth="{ps.fit_width}" fitToHeight="{ps.fit_height}"/>'
-    )
-    footer = escape_text(ps.footer or "").replace("&", "&&")[:200]
-    code = (f"&L{footer}" if footer else "") + "&RPage &P of &N"
-    return out + f"<headerFooter><oddFooter>{escape(code)}</oddFooter></headerFooter>"

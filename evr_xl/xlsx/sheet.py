@@ -1,14 +1,16 @@
-"""Output sheets as plain data: what a sheet shows, not how a file or Excel stores it.
+"""A worksheet as plain data: what a sheet shows, not how a file or Excel stores it.
 
-A `SheetSpec` lists its cells (`CellSpec`), column widths, frozen panes, merges, RAG conditional
-formats, tab colour, gridlines and print settings. A cell's look is one of a small fixed set of
-named styles (`STYLES`), so a renderer adds at most a few dozen formats to a workbook and adds the
-same ones on every refresh. Hyperlinks are internal only: a location such as ``'Workplan'!L14``.
-A big table is held by column (`Table`) among the other cells (`Cells`): to every reader still a
-sequence of `CellSpec`, but the file writer can take it a column at a time.
+A `SheetSpec` lists its cells (`CellSpec`), column widths, frozen panes, merges, conditional
+formats, tab colour, gridlines and print settings. A cell's look is a named style (`NamedStyle`)
+of a small palette that the caller hands to the renderer (the output sheets use
+`evr_xl.outputs.styles.STYLES`), so a renderer adds at most a few dozen formats to a workbook and
+adds the same ones on every refresh. A `Table`'s header cells use the palette's "header" style
+and its linked cells the "link" style. Hyperlinks are internal only: a location such as
+``'Workplan'!L14``. A big table is held by column (`Table`) among the other cells (`Cells`): to
+every reader still a sequence of `CellSpec`, but the file writer can take it a column at a time.
 
-Two renderers read these descriptions: the part-level file writer (`evr_xl.workbook.writer`) and
-the live-Excel adapter. Neither needs anything but this module.
+Two renderers read these descriptions: the part-level file writer (`evr_xl.xlsx.writer`) and the
+live-Excel adapter (`evr_xl.excel.render`). This module imports nothing from the rest of evr_xl.
 
 User text is made safe here, once:
 
@@ -27,8 +29,6 @@ import datetime as dt
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-
-from evr_xl.workbook.layout import COLOURS
 
 CellValue = str | float | int | bool | dt.date | dt.datetime | None
 
@@ -53,36 +53,9 @@ class NamedStyle:
     wrap: bool = False
 
 
-# The fixed set of named styles. Renderers key on these names; adding one is a deliberate change.
-STYLES: dict[str, NamedStyle] = {
-    "title": NamedStyle(bold=True, size=16, font_colour=COLOURS["header"]),
-    "subtitle": NamedStyle(italic=True, size=11, font_colour="595959"),
-    "header": NamedStyle(
-        bold=True,
-        font_colour="FFFFFF",
-        fill=COLOURS["header"],
-        border_bottom=True,
-        vertical="center",
-        wrap=True,
-    ),
-    "kpi_value": NamedStyle(bold=True, size=18, fill=COLOURS["computed"], horizontal="center"),
-    "kpi_label": NamedStyle(size=9, font_colour="595959", horizontal="center", wrap=True),
-    "note": NamedStyle(italic=True, size=9, font_colour="595959"),
-    "rag_green": NamedStyle(fill=COLOURS["green"], font_colour="006100", horizontal="center"),
-    "rag_amber": NamedStyle(fill=COLOURS["amber"], font_colour="9C5700", horizontal="center"),
-    "rag_red": NamedStyle(fill=COLOURS["red"], font_colour="9C0006", horizontal="center"),
-    "link": NamedStyle(underline=True, font_colour="0563C1"),
-    "computed": NamedStyle(fill=COLOURS["computed"]),
-    "wrap": NamedStyle(wrap=True, vertical="top"),
-}
-
-# What a RAG conditional format paints: the named style's fill and font colour.
-RAG_STYLES = ("rag_green", "rag_amber", "rag_red")
-
-
 @dataclass(frozen=True)
 class CellSpec:
-    """One cell. `row` and `col` are 1-based; `style` is a key of `STYLES`."""
+    """One cell. `row` and `col` are 1-based; `style` names a style of the renderer's palette."""
 
     row: int
     col: int
@@ -94,8 +67,6 @@ class CellSpec:
     def __post_init__(self) -> None:
         if not (1 <= self.row <= 1_048_576 and 1 <= self.col <= 16_384):
             raise ValueError(f"cell ({self.row}, {self.col}) is outside an Excel sheet")
-        if self.style is not None and self.style not in STYLES:
-            raise ValueError(f"unknown style {self.style!r}; use one of {sorted(STYLES)}")
         if self.hyperlink is not None and len(self.hyperlink) > EXCEL_MAX_LINK:
             raise ValueError(f"hyperlink longer than {EXCEL_MAX_LINK} characters")
 
@@ -206,7 +177,8 @@ class Cells(_CellSequence):
 class ConditionalFormat:
     """Paint cells of `cell_range` (A1 form, e.g. "H5:H40") with `style` when equal to `equals`.
 
-    The simple RAG rule: cell equals "Red" -> the rag_red look. `style` is one of RAG_STYLES.
+    The simple RAG rule: cell equals "Red" -> the rag_red look. `style` names a palette style;
+    its fill and font colour are what the rule paints.
     """
 
     cell_range: str
@@ -214,8 +186,6 @@ class ConditionalFormat:
     style: str
 
     def __post_init__(self) -> None:
-        if self.style not in RAG_STYLES:
-            raise ValueError(f"conditional format style must be one of {RAG_STYLES}")
         if not _RANGE.fullmatch(self.cell_range):
             raise ValueError(f"not an A1 range: {self.cell_range!r}")
 
@@ -317,3 +287,20 @@ def escape_csv_cell(value: object) -> object:
     if isinstance(value, str) and (looks_like_formula(value) or value[:1] in ("\t", "\r")):
         return "'" + value
     return value
+
+
+def column_letter(col: int) -> str:
+    """1 -> A, 27 -> AA."""
+    letters = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    """A -> 1, AA -> 27."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n

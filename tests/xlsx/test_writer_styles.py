@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from evr_xl.workbook.xlsxstyles import XfKey, patch_styles
+from evr_xl.outputs.styles import STYLES
+from evr_xl.xlsx.styles import XfKey, patch_styles
 
 MINIMAL = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -30,7 +31,7 @@ KEYS = {
 
 
 def test_prefixed_styles_without_numfmts_or_dxfs() -> None:
-    patch = patch_styles(MINIMAL, KEYS, {"rag_red", "rag_green"})
+    patch = patch_styles(MINIMAL, KEYS, {"rag_red", "rag_green"}, STYLES)
     text = patch.xml.decode()
     assert patch.xf_index[XfKey()] == 0
     assert sorted(patch.xf_index.values()) == [0, 1, 2, 3, 4]
@@ -46,14 +47,14 @@ def test_prefixed_styles_without_numfmts_or_dxfs() -> None:
 
 
 def test_second_patch_finds_everything() -> None:
-    first = patch_styles(MINIMAL, KEYS, {"rag_red"})
-    second = patch_styles(first.xml, KEYS, {"rag_red"})
+    first = patch_styles(MINIMAL, KEYS, {"rag_red"}, STYLES)
+    second = patch_styles(first.xml, KEYS, {"rag_red"}, STYLES)
     assert second.xml == first.xml
     assert second.xf_index == first.xf_index and second.dxf_index == first.dxf_index
-    third = patch_styles(first.xml, {XfKey("title")}, set())
+    third = patch_styles(first.xml, {XfKey("title")}, set(), STYLES)
     assert third.xml.startswith(first.xml[: first.xml.index(b"<x:fonts")])
     assert third.xf_index[XfKey("title")] == 5  # appended after the earlier ones
 
 
 def test_nothing_needed_changes_nothing() -> None:
-    assert patch_styles(MINIMAL, {XfKey()}, set()).xml == MINIMAL
+    assert patch_styles(MINIMAL, {XfKey()}, set(), STYLES).xml == MINIMAL

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from evr_xl.outputs.sheet import (
+from evr_xl.outputs.file import render_workbook
+from evr_xl.xlsx.sheet import (
     EXCEL_MAX_TEXT,
     CellSpec,
     SheetSpec,
@@ -20,7 +21,6 @@ from evr_xl.outputs.sheet import (
     looks_like_formula,
     sheet_name_problem,
 )
-from evr_xl.workbook.writer import render_workbook
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """The styles.xml patch: the cell formats the output sheets need, added once and then reused.
 
-A cell format is an `XfKey`: a named style (see `evr_xl.outputs.sheet.STYLES`), a number format
-and the quote-prefix flag. `patch_styles` writes each font, fill, border, number format and cell
+A cell format is an `XfKey`: a named style of the caller's palette (for the output sheets,
+`evr_xl.outputs.styles.STYLES`), a number format and the quote-prefix flag. `patch_styles` writes each font, fill, border, number format and cell
 format in one canonical form, and before adding one looks for an element with exactly that text:
 the first refresh appends a few dozen elements, later refreshes find them all and leave
 styles.xml byte-identical. The user's own formats are never changed or renumbered; only
@@ -11,13 +11,14 @@ count attributes of the lists that grow are updated.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html import unescape
 from typing import NamedTuple
 from xml.sax.saxutils import quoteattr
 
-from evr_xl.outputs.sheet import STYLES, NamedStyle
-from evr_xl.workbook.xlsxparts import ATTRS, UnsupportedWorkbook
+from evr_xl.xlsx.parts import ATTRS, UnsupportedWorkbook
+from evr_xl.xlsx.sheet import NamedStyle
 
 # Excel's built-in number formats that outputs use: written by id, never declared.
 BUILTIN_FORMATS = {
@@ -92,9 +93,15 @@ def _element(prefix: str, name: str) -> re.Pattern[str]:
 
 
 def patch_styles(
-    xml: bytes, xf_keys: set[XfKey] | list[XfKey], dxf_styles: set[str] | list[str]
+    xml: bytes,
+    xf_keys: set[XfKey] | list[XfKey],
+    dxf_styles: set[str] | list[str],
+    palette: Mapping[str, NamedStyle],
 ) -> StylesPatch:
-    """Add what `xf_keys` and `dxf_styles` need to styles.xml; return it with their indexes."""
+    """Add what `xf_keys` and `dxf_styles` need to styles.xml; return it with their indexes.
+
+    Style names are looked up in `palette`.
+    """
     text = xml.decode("utf-8")
     root = re.search(rf"<(\w+:)?styleSheet\b{ATTRS}>", text)
     if not root:
@@ -115,7 +122,7 @@ def patch_styles(
         if key == DEFAULT_XF:
             patch.xf_index[key] = 0
             continue
-        style = STYLES[key.style] if key.style else None
+        style = palette[key.style] if key.style else None
         font_id = fonts.index_of(_font_xml(style, base_font)) if style else 0
         fill_id = fills.index_of(_fill_xml(style.fill)) if style and style.fill else 0
         border_id = borders.index_of(_BORDER_BOTTOM) if style and style.border_bottom else 0
@@ -124,7 +131,7 @@ def patch_styles(
             _xf_xml(fmt_id, font_id, fill_id, border_id, key.quote_prefix, style)
         )
     for name in sorted(set(dxf_styles)):
-        patch.dxf_index[name] = dxfs.index_of(_dxf_xml(STYLES[name]))
+        patch.dxf_index[name] = dxfs.index_of(_dxf_xml(palette[name]))
 
     sections = [s for s in (numfmts, fonts, fills, borders, xfs, dxfs) if s.added]
     if not sections:
