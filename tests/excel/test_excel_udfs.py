@@ -110,6 +110,7 @@ def test_table_arguments_arrive_raw_and_spilling_results_leave_raw(xl: Any) -> N
         "value_plan",
         "stage_gates",
         "as_of",
+        "forecast",
     ]
 
 
@@ -123,7 +124,7 @@ def test_generated_vba_declares_every_function(xl: Any) -> None:
         assert f'XLPy.CallUDF("{MODULE}", "{name}"' in vba
     assert (
         "Function EVR_DRIVER_METRICS(program, drivers, workplan, actuals, Optional risks, "
-        "Optional value_plan, Optional stage_gates, Optional as_of)" in vba
+        "Optional value_plan, Optional stage_gates, Optional as_of, Optional forecast)" in vba
     )
     assert "ActiveWorkbook" in vba  # an add-in calls with the active workbook
 
@@ -132,7 +133,9 @@ def test_generated_vba_declares_every_function(xl: Any) -> None:
 
 
 def test_driver_metrics_equal_the_engine_on_the_demo(xl: Any, tables: Any, expected: Any) -> None:
-    got = call(xl, "EVR_DRIVER_METRICS", *ordered(tables, *METRIC_TABLES), MISSING)
+    got = call(
+        xl, "EVR_DRIVER_METRICS", *ordered(tables, *METRIC_TABLES), MISSING, tables["tblForecast"]
+    )
     header, rows = got[0], got[1:]
     assert header == tuple(h for _k, h in udf_core.DRIVER_COLUMNS)
     frame = expected.drivers
@@ -140,6 +143,18 @@ def test_driver_metrics_equal_the_engine_on_the_demo(xl: Any, tables: Any, expec
     for (key, _h), col in zip(udf_core.DRIVER_COLUMNS, zip(*rows, strict=True), strict=True):
         for got_value, want in zip(col, frame[key].tolist(), strict=True):
             assert same(got_value, want), (key, got_value, want)
+
+
+def test_committed_forecasts_count_only_when_the_forecast_table_is_passed(
+    xl: Any, tables: Any, expected: Any
+) -> None:
+    args = ordered(tables, *METRIC_TABLES)
+    committed = "VD-026"  # the demo's committed recovery
+    want = expected.drivers.at[committed, "forecast_exit_run_rate"]
+    with_it = call(xl, "EVR_EXIT_RUN_RATE", committed, *args, MISSING, tables["tblForecast"])
+    assert same(with_it, want)
+    without = call(xl, "EVR_EXIT_RUN_RATE", committed, *args, MISSING)
+    assert without < want  # computed from today's 55% run-rate, below the owner's commitment
 
 
 def test_driver_scalars_equal_the_engine(xl: Any, tables: Any, expected: Any) -> None:
@@ -174,12 +189,18 @@ def test_programme_figures_equal_the_engine(
     xl: Any, tables: Any, expected: Any, demo: Path
 ) -> None:
     args = ordered(tables, *METRIC_TABLES)
+    forecast = tables["tblForecast"]
     p = expected.program
-    assert same(call(xl, "EVR_PROGRAM_VAR", *args, MISSING), p.value_at_risk)
-    assert same(call(xl, "EVR_GAP_TO_PROMISE", *args, MISSING), p.gap_to_promise)
-    assert same(call(xl, "EVR_CONFIDENCE_FORECAST", *args, MISSING), p.confidence_weighted_forecast)
+    assert same(call(xl, "EVR_PROGRAM_VAR", *args, MISSING, forecast), p.value_at_risk)
+    assert same(call(xl, "EVR_GAP_TO_PROMISE", *args, MISSING, forecast), p.gap_to_promise)
+    assert same(
+        call(xl, "EVR_CONFIDENCE_FORECAST", *args, MISSING, forecast),
+        p.confidence_weighted_forecast,
+    )
     net = call(xl, "EVR_PROGRAM", "net value", *args, MISSING, tables["tblCosts"])
     assert same(net, p.net_value)
+    perf = call(xl, "EVR_PROGRAM", "performance_var", *args, MISSING, MISSING, forecast)
+    assert same(perf, p.performance_var)
     assert call(xl, "EVR_PROGRAM", "rag", *args, MISSING, MISSING) == p.rag
 
 
