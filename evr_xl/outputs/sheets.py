@@ -2,7 +2,7 @@
 
 Pure data built from the engine's Results, the findings and the ProgramData (for links back to
 the input cells). The Dashboard is in dashboard.py and History in history.py. Rendered to a file
-by evr_xl.workbook.writer and to a live book by evr_xl.excel.render.
+by evr_xl.outputs.file (over the evr_xl.xlsx writer) and to a live book by evr_xl.excel.render.
 """
 
 from __future__ import annotations

@@ -82,7 +82,7 @@ def test_bridge_steps_add_up(wb, demo_results) -> None:
     assert amounts["Value at risk"] == pytest.approx(-p.value_at_risk)
     assert (
         amounts["Value promise"] + amounts["Reconciliation gap"]
-        + amounts["Run-rate lost to slippage"] + amounts["Value at risk"]
+        + amounts["Run-rate lost to slippage and performance"] + amounts["Value at risk"]
     ) == pytest.approx(amounts["Forecast net of value at risk"])  # fmt: skip
 
 
@@ -108,7 +108,10 @@ def test_value_at_risk_page_lists_the_top_drivers(wb, demo_results) -> None:
     )  # ties: by driver ID
     top = top.head(10)
     assert [r[0] for r in rows] == list(top["driver_id"])
-    assert [r[7] for r in rows] == pytest.approx(list(top["value_at_risk"]))
+    assert [r[5] for r in rows] == pytest.approx(list(top["slippage_var"]))
+    assert [r[6] for r in rows] == pytest.approx(list(top["performance_var"]))
+    assert [r[7] for r in rows] == pytest.approx(list(top["risk_exposure"]))
+    assert [r[8] for r in rows] == pytest.approx(list(top["value_at_risk"]))
     _, items = _rows_below(wb["Value at risk"], "Item")
     assert items[0][0] == demo_results.slipping_items.iloc[0]["item_id"]
 
