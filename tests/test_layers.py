@@ -45,6 +45,9 @@ IO = (
 WORKBOOK_READING = (
     "python_calamine",
     "evr_xl.workbook.reader",
+    "evr_xl.workbook.tables",
+    "evr_xl.workbook.settings",
+    "evr_xl.workbook.wide",
     "evr_xl.workbook.files",
     "evr_xl.workbook.cells",
     "evr_xl.xlsx.package",

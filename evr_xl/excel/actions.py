@@ -150,7 +150,7 @@ def next_period(current: dt.date, settings: Any) -> dt.date:
 def roll_forward(book: Any, confirm: Confirm) -> ActionResult:
     """Advance the as-of period on the Program sheet by one period, after the user confirms."""
     from evr_xl.excel.udf_core import settings_problem
-    from evr_xl.workbook.reader import read_settings
+    from evr_xl.workbook.settings import read_settings
 
     grids = book_grids(book, [L.PROGRAM.sheet])
     grid = next(iter(grids.values()), None)

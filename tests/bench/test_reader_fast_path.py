@@ -16,7 +16,7 @@ from evr_xl.model import CellRef, WorkItem
 from evr_xl.model.cellref import cells_at, unvalidated
 from evr_xl.workbook import cells as P
 from evr_xl.workbook import layout as L
-from evr_xl.workbook.reader import TableRead, _spec, build_records, cell_ref, parse_cell
+from evr_xl.workbook.tables import TableRead, _spec, build_records, cell_ref, parse_cell
 
 VALUES = [
     None, "", " ", "abc", " abc ", "#N/A", " #REF! ", "#ref!", "#hashtag", "x" * 40_000, " vd-001 ",
@@ -176,7 +176,7 @@ def test_counted_rows_are_those_with_any_non_blank_cell() -> None:
     # leaves blank in the others; _blank_texts finds spaces-only texts among distinct values.
     from itertools import product
 
-    from evr_xl.workbook.reader import _blank_texts, _counted
+    from evr_xl.workbook.tables import _blank_texts, _counted
 
     cells = [None, "", " ", "\t\n", " x ", "x", 0, 0.0, False, "#N/A", "\u3000"]
     rows = [list(r) for r in product(cells, cells[:4] + ["y", 1.5], [None, " ", "z"])]

@@ -200,12 +200,18 @@ def no_slip_no_open_risk(data: ProgramData) -> ProgramData:
 
 @RELAXED
 @given(programs().map(no_slip_no_open_risk))
-def test_no_slip_and_no_open_risk_means_no_value_at_risk(data: ProgramData) -> None:
+def test_no_slip_and_no_open_risk_leaves_only_under_performance_at_risk(
+    data: ProgramData,
+) -> None:
     r = compute(data)
     assert (r.drivers["slip_periods"] == 0).all()
-    assert (r.drivers["value_at_risk"] == 0).all()
-    assert r.program.value_at_risk == 0
+    assert (r.drivers["slippage_var"] == 0).all() and (r.drivers["risk_exposure"] == 0).all()
+    assert (r.drivers["value_at_risk"] == r.drivers["performance_var"]).all()
     assert r.slipping_items.empty
+    # with no actual yet, nothing says the drivers under-perform: nothing is at risk
+    unmeasured = compute(data.model_copy(update={"actuals": ()}))
+    assert (unmeasured.drivers["value_at_risk"] == 0).all()
+    assert unmeasured.program.value_at_risk == 0
 
 
 def future_gap(r) -> np.ndarray:

@@ -13,7 +13,7 @@ from evr_xl.model import CellRef, WorkItem
 from evr_xl.model.records import TABLE_FIELDS
 from evr_xl.model.table import TableRecords
 from evr_xl.workbook.files import read_program
-from evr_xl.workbook.reader import TableRead, build_records
+from evr_xl.workbook.tables import TableRead, build_records
 
 
 @pytest.fixture(scope="module")
