@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evr_xl.boardpack.build import build_boardpack, headline
+from evr_xl.boardpack.build import build_boardpack
+from evr_xl.outputs.headline import headline
 from evr_xl.boardpack.model import BoardPack
 from evr_xl.boardpack.render import render
 from evr_xl.boardpack.sheets import SHEETS

@@ -36,23 +36,13 @@ from evr_xl.boardpack.pages import (
 from evr_xl.boardpack.sheets import SHEETS
 from evr_xl.boardpack.values import num, text
 from evr_xl.engine import Results
+from evr_xl.engine.rollups import ProgramMetrics
 from evr_xl.findings import Finding
+from evr_xl.model.periods import PeriodType, label, ordinal, parse_period
 from evr_xl.model.records import ProgramData
-
-
-def headline(results: Results, n_open_risks: int) -> str:
-    """The cover's one sentence, e.g. "$41.2M of $100.0M realized; $7.5M at risk from 6
-    slipping milestones" (and the open risks when they carry exposure)."""
-    p = results.program
-    cur = p.currency
-    n = p.n_slipping_milestones
-    causes = f"{n} slipping milestone{'' if n == 1 else 's'}"
-    if p.risk_exposure > 0 and n_open_risks:
-        causes += f" and {n_open_risks} open risk{'' if n_open_risks == 1 else 's'}"
-    return (
-        f"{st.money_text(p.realized_to_date, cur)} of {st.money_text(p.value_promise, cur)} "
-        f"realized; {st.money_text(p.value_at_risk, cur)} at risk from {causes}"
-    )
+from evr_xl.model.vocab import PNL
+from evr_xl.outputs.headline import budget_text, headline, value_at_risk_line
+from evr_xl.units import money
 
 
 def build_boardpack(
@@ -67,10 +57,10 @@ def build_boardpack(
     """The whole pack for one programme."""
     p = results.program
     n_open = sum(1 for r in data.risks if r.is_open) if data is not None else 0
-    line = headline(results, n_open)
+    line = headline(p)
     when = generated_at or dt.datetime.now().replace(microsecond=0)
     pages = (
-        cover_page(results, line, findings, when, source, data),
+        cover_page(results, line, value_at_risk_line(p, n_open), findings, when, source, data),
         bridge_page(results),
         scorecard_page(results),
         value_at_risk_page(results),
@@ -92,7 +82,7 @@ def build_boardpack(
 
 
 CONTENTS = {
-    "Value bridge": "From the value promise to the forecast; realized, on track and at risk.",
+    "Value bridge": "Run-rate: promise to forecast exit. Horizon: plan to forecast, cumulative.",
     "Workstreams": "Task completion against value realization, per workstream.",
     "Value at risk": "The drivers with the most value at risk and the slipping work behind it.",
     "Trajectory": "Cumulative plan, actual and forecast by period.",
@@ -105,14 +95,17 @@ CONTENTS = {
 def cover_page(
     results: Results,
     line: str,
+    risk_line: str,
     findings: Sequence[Finding],
     when: dt.datetime,
     source: str,
     data: ProgramData | None,
 ) -> Page:
     p = results.program
-    m = st.money_format(p.currency)
+    cur = p.currency
+    m = st.money_format(cur)
     h = results.horizon
+    pnl = p.by_value_type.get(PNL, {})
     horizon = f"{p.first_period} to {p.last_period}"
     errors = sum(1 for f in findings if f.severity.value == "Error")
     warnings = sum(1 for f in findings if f.severity.value == "Warning")
@@ -120,21 +113,33 @@ def cover_page(
     basis = ""
     if data is not None and data.settings.promise_basis:
         basis = f"; promise basis: {text(data.settings.promise_basis)}"
+    # Row 1 speaks annual P&L run-rates, row 2 cumulative amounts: one unit per row.
     tiles1 = (
         Kpi("Value RAG", p.rag, rag=True),
-        Kpi("Value promise (annual run-rate)", p.value_promise, m),
-        Kpi(f"Realized to date (to {p.as_of})", p.realized_to_date, m),
-        Kpi(f"Realization (% of plan to {p.as_of})", num(p.realization_pct), st.PCT),
+        Kpi("Value promise (P&L, annual run-rate)", p.value_promise, m),
+        Kpi(f"P&L run-rate achieved ({p.as_of}, annual)", pnl.get("run_rate_achieved", 0.0), m),
         Kpi(f"Forecast exit run-rate ({p.last_period}, annual)", p.forecast_exit_run_rate, m),
-        Kpi("Value at risk (horizon)", p.value_at_risk, m),
+        Kpi("Gap to promise (promise − forecast; + = short)", p.gap_to_promise, m),
+        Kpi(f"Value at risk ({horizon}, cumulative)", p.value_at_risk, m),
     )
     tiles2 = (
-        Kpi(f"Plan to date (to {p.as_of})", p.plan_to_date, m),
-        Kpi(f"Forecast in horizon ({horizon})", p.forecast_in_horizon, m),
-        Kpi("Confidence-weighted forecast (horizon)", p.confidence_weighted_forecast, m),
+        Kpi(f"Realized to date (to {p.as_of}, cumulative)", p.realized_to_date, m),
+        Kpi(f"Plan to date (to {p.as_of}, cumulative)", p.plan_to_date, m),
+        Kpi(f"Realization (% of plan to {p.as_of})", num(p.realization_pct), st.PCT),
         Kpi(f"Cost to achieve, actual to {p.as_of}", p.cost_actual_to_date, m),
-        Kpi(f"Net value to {p.as_of}", p.net_value, m),
+        Kpi(f"Net P&L value to {p.as_of} (realized − cost)", p.net_value, m),
         Kpi("Findings: errors / warnings", f"{errors} / {warnings}"),
+    )
+    types = " · ".join(
+        f"{vt}: {money(v['realized_to_date'], cur)} realized of {money(v['plan_to_date'], cur)} "
+        f"planned ({money(v['realized_unvalidated'], cur)} not yet validated)"
+        for vt, v in p.by_value_type.items()
+        if v["realized_to_date"] or v["plan_to_date"]
+    )
+    spend = (
+        f"Cost to achieve to {p.as_of}: {money(p.cost_actual_to_date, cur)} against a budget to "
+        f"date of {money(p.cost_budget_to_date, cur)} — {budget_text(p)}; whole-programme "
+        f"budget {money(p.cost_budget, cur)}."
     )
     contents = tuple((sheet, CONTENTS[sheet], sheet) for sheet in SHEETS[1:])
     period_word = "months" if h.per_year == 12 else "quarters"
@@ -143,20 +148,24 @@ def cover_page(
         title=text(p.name),
         blocks=(
             Text(line, "headline"),
+            Text(risk_line + ".", "body"),
             Text(
                 f"{kind} as of {p.as_of}; horizon {horizon} in {period_word}; "
-                f"money in {p.currency} (M = millions){basis}.",
+                f"money in {cur} (M = millions, k = thousands){basis}.",
                 "body",
             ),
             KpiRow(tiles1),
             KpiRow(tiles2),
+            Text("Realized to date by value type — " + (types or "none yet") + ".", "note"),
+            Text(spend, "note"),
             Text("Contents", "heading"),
             Links(contents),
             Text(
                 f"Generated {when:%Y-%m-%d %H:%M} by EVR-XL from {text(source) or 'the programme workbook'}. "
                 "Run-rates are annual; to-date figures are cumulative from the first period to the "
-                "as-of period; value at risk = slippage value at risk over the horizon + open risk "
-                "exposure (probability x impact).",
+                "as-of period; value at risk = slippage + under-performance carried forward over "
+                "the horizon + open risk exposure (probability x impact, capped at the forecast "
+                "still expected). Gaps are promise (or budget) minus delivery: positive = short.",
                 "note",
             ),
         ),
@@ -174,18 +183,85 @@ def _waterfall(steps: Sequence[tuple[str, float, bool]]) -> list[tuple[CellValue
     """
     rows: list[tuple[CellValue, ...]] = []
     running = 0.0
-    for label, amount, is_total in steps:
+    for step, amount, is_total in steps:
         if is_total:
             running = amount
-            rows.append((label, None, None, None, amount))
+            rows.append((step, None, None, None, amount))
             continue
         after = running + amount
         base = max(0.0, min(running, after))
         rows.append(
-            (label, base, -amount if amount < 0 else None, amount if amount > 0 else None, None)
+            (step, base, -amount if amount < 0 else None, amount if amount > 0 else None, None)
         )
         running = after
     return rows
+
+
+def run_rate_steps(p: ProgramMetrics) -> list[tuple[str, float, bool, str]]:
+    """The run-rate bridge, annual run-rate at the last period: (label, amount, is_total, what)
+    per step; start + moves = each total, exactly (tests/boardpack/test_numbers.py)."""
+    cur = p.currency
+    gap = p.reconciliation_gap
+    if abs(gap) < 0.5:
+        gap_what = "The recurring targets equal the promise"
+    elif gap > 0:
+        gap_what = f"Promise not covered by recurring targets ({money(gap, cur)} short)"
+    else:
+        gap_what = f"Recurring targets exceed the promise by {money(-gap, cur)}"
+    steps = [
+        ("Value promise", p.value_promise, True, "Annual P&L run-rate committed"),
+        ("Reconciliation gap", -gap, False, gap_what),
+        ("Recurring targets", p.sum_targets, True, "Sum of recurring targets (dis-benefits subtract)"),
+        ("Ramp beyond the horizon", p.planned_exit_run_rate - p.sum_targets, False,
+         f"Targets not planned to reach full run-rate by {p.last_period}"),
+        ("Slippage", p.slipped_exit_run_rate - p.planned_exit_run_rate, False,
+         f"Run-rate at {p.last_period} lost because enabling work slips"),
+        ("Performance", p.forecast_exit_run_rate - p.slipped_exit_run_rate, False,
+         "Today's run-rate against plan carried forward, and owners' committed forecasts"),
+        ("Forecast exit run-rate", p.forecast_exit_run_rate, True,
+         f"Annual run-rate forecast at {p.last_period}"),
+    ]  # fmt: skip
+    return [s for s in steps if s[2] or abs(s[1]) >= 0.5 or s[0] != "Ramp beyond the horizon"]
+
+
+def horizon_steps(p: ProgramMetrics) -> list[tuple[str, float, bool, str]]:
+    """The horizon bridge, cumulative first to last period: plan in horizon -> forecast in
+    horizon, then the forecast split into realized, on track and at risk."""
+    cur = p.currency
+    behind = p.plan_to_date - p.realized_to_date
+    after = p.plan_in_horizon - p.plan_to_date  # planned after T
+    remaining = p.forecast_in_horizon - p.realized_to_date  # forecast after T
+    # Each driver's slippage and performance are never negative; where a forecast beats its
+    # plan, the difference shows here rather than being netted against other drivers' risk.
+    beats = remaining - (after - p.slippage_var - p.performance_var)
+    next_period = _next_label(p)
+    steps = [
+        ("Plan in horizon", p.plan_in_horizon, True,
+         f"Cumulative plan {p.first_period} to {p.last_period}"),
+        ("Behind plan to date" if behind >= 0 else "Ahead of plan to date", -behind, False,
+         f"Plan to {p.as_of} {money(p.plan_to_date, cur)}, realized "
+         f"{money(p.realized_to_date, cur)}"),
+        ("Slippage", -p.slippage_var, False, "Value the slips move beyond the horizon"),
+        ("Performance", -p.performance_var, False,
+         "Under-performance carried forward (or committed below plan)"),
+        ("Forecast above plan", beats, False,
+         "Where a driver's forecast beats its plan (not netted against value at risk)"),
+        ("Forecast in horizon", p.forecast_in_horizon, True,
+         f"Realized to {p.as_of} + forecast {next_period} to {p.last_period}"),
+        ("of which: realized to date", p.realized_to_date, True, f"Actuals to {p.as_of}"),
+        ("of which: on track", remaining - p.risk_exposure, True,
+         f"Forecast {next_period} to {p.last_period} not exposed to open risks"),
+        ("of which: exposed to open risks", p.risk_exposure, True,
+         "Probability x impact of open risks, capped at the forecast still expected"),
+    ]  # fmt: skip
+    return [s for s in steps if s[2] or abs(s[1]) >= 0.5 or s[0] not in ("Forecast above plan",)]
+
+
+def _next_label(p: ProgramMetrics) -> str:
+    """The period after the as-of period, as a label."""
+    pt = PeriodType(p.period_type)
+    as_of = parse_period(p.as_of)
+    return label(ordinal(as_of, pt) + 1, pt) if as_of is not None else p.as_of
 
 
 def bridge_page(results: Results) -> Page:
@@ -193,30 +269,14 @@ def bridge_page(results: Results) -> Page:
     cur = p.currency
     m = st.money_format(cur)
     unit = st.unit_label(cur)
-    slip_loss = p.sum_targets - p.forecast_exit_run_rate
-    net = p.forecast_exit_run_rate - p.value_at_risk
-    steps = [
-        ("Value promise", p.value_promise, True, "Annual run-rate committed"),
-        ("Reconciliation gap", -p.reconciliation_gap, False,
-         "Promise not covered by recurring driver targets"),
-        ("Driver targets", p.sum_targets, True, "Sum of recurring targets (dis-benefits subtract)"),
-        ("Run-rate lost to slippage and performance", -slip_loss, False,
-         f"Targets not reached by {p.last_period}: enabling work slips, and drivers run below "
-         "their planned run-rate today"),
-        ("Forecast exit run-rate", p.forecast_exit_run_rate, True,
-         f"Annual run-rate forecast at {p.last_period}"),
-        ("Value at risk", -p.value_at_risk, False,
-         f"Slippage {st.money_text(p.slippage_var, cur)} + performance "
-         f"{st.money_text(p.performance_var, cur)} + open risks "
-         f"{st.money_text(p.risk_exposure, cur)} (horizon)"),
-        ("Forecast net of value at risk", net, True, "Prudent view: forecast less value at risk"),
-    ]  # fmt: skip
+    steps = run_rate_steps(p)
     bridge = Table(
         "bridge",
-        (Column("Step", width=30), Column(f"Amount ({unit})", m, 14),
+        (Column("Step", width=30), Column(f"Amount ({unit}, annual)", m, 14),
          Column("What it is", width=52, wrap=True)),
         tuple((s[0], s[1], s[3]) for s in steps),
-        title="Value bridge: promise to forecast (annual run-rate)",
+        title=f"Run-rate bridge: promise to forecast exit run-rate ({unit}, annual, at "
+        f"{p.last_period})",
     )  # fmt: skip
     chart_rows = _waterfall([(s[0], s[1], s[2]) for s in steps])
     bridge_data = Table(
@@ -232,7 +292,7 @@ def bridge_page(results: Results) -> Page:
     )
     waterfall = Chart(
         "waterfall",
-        f"Value bridge ({unit}, annual run-rate)",
+        f"Run-rate bridge ({unit}, annual run-rate at {p.last_period})",
         "bridge_chart",
         0,
         (Series(1, invisible=True), Series(4, st.NAVY, labels=True)) + moves,
@@ -241,34 +301,26 @@ def bridge_page(results: Results) -> Page:
         height_cm=9,
         y_min=0,
     )  # fmt: skip
-    on_track = max(0.0, p.forecast_in_horizon - p.realized_to_date - p.risk_exposure)
-    behind = max(0.0, p.plan_to_date - p.realized_to_date)
-    parts = [
-        ("Realized to date", p.realized_to_date, f"Actuals {p.first_period} to {p.as_of}"),
-        ("On track", on_track, f"Forecast {p.as_of} to {p.last_period} not exposed to open risks"),
-        ("At risk", p.value_at_risk, "Slippage + performance value at risk + open risk exposure"),
-        ("Behind plan to date", behind, f"Plan to {p.as_of} not realized"),
-    ]
-    total = sum(x[1] for x in parts)
+    hsteps = horizon_steps(p)
     horizon = Table(
         "horizon",
-        (Column("Value over the horizon", width=30), Column(f"Amount ({unit})", m, 14),
+        (Column("Step", width=30), Column(f"Amount ({unit}, cumulative)", m, 14),
          Column("What it is", width=52, wrap=True)),
-        tuple(parts) + (("Total", total, f"Plan over the horizon: "
-                                        f"{st.money_text(p.plan_in_horizon, cur)}"),),
-        title=f"Realized, on track and at risk ({p.first_period} to {p.last_period}, cumulative)",
-        total_row=True,
+        tuple((s[0], s[1], s[3]) for s in hsteps),
+        title=f"Horizon bridge: plan to forecast ({unit}, cumulative {p.first_period} to "
+        f"{p.last_period})",
     )  # fmt: skip
+    parts = [s for s in hsteps if s[0].startswith("of which")]
     horizon_data = Table(
         "horizon_chart",
-        (Column("Horizon"),) + tuple(Column(x[0], m) for x in parts),
-        ((f"{p.first_period} to {p.last_period}",) + tuple(x[1] for x in parts),),
+        (Column("Horizon"),) + tuple(Column(x[0].removeprefix("of which: "), m) for x in parts),
+        ((f"{p.first_period} to {p.last_period}",) + tuple(max(0.0, x[1]) for x in parts),),
         helper=True,
     )
-    colours = (st.NAVY, st.BLUE, st.SLATE, st.LIGHT_GREY)
+    colours = (st.NAVY, st.BLUE, st.SLATE)
     stacked = Chart(
         "stacked_bar",
-        f"Realized / on track / at risk ({unit}, horizon)",
+        f"Forecast in horizon: realized / on track / exposed to risk ({unit}, cumulative)",
         "horizon_chart",
         0,
         tuple(Series(i + 1, colours[i], labels=True) for i in range(len(parts))),
@@ -279,6 +331,6 @@ def bridge_page(results: Results) -> Page:
     )
     return Page(
         SHEETS[1],
-        "Value bridge",
+        "Value bridges",
         (bridge, waterfall, horizon, stacked, bridge_data, horizon_data),
     )

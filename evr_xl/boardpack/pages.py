@@ -18,6 +18,7 @@ from evr_xl.boardpack.sheets import SHEETS
 from evr_xl.boardpack.values import frame_rows, num, text
 from evr_xl.engine import Results
 from evr_xl.findings import CATALOGUE, Finding, sort_findings
+from evr_xl.units import money
 
 __all__ = [
     "decisions_page",
@@ -117,7 +118,7 @@ def value_at_risk_page(results: Results) -> Page:
         Column(f"Open risks ({unit_k})", k, 11),
         Column(f"Value at risk ({unit_k})", k, 11),
         Column("Value RAG", width=9, rag=True),
-        Column("Slipping items", width=16, wrap=True),
+        Column("Late enabling work", width=16, wrap=True),
     )
     keys = [
         "driver_id", "name", "workstream_id", "owner", "slip_periods", "slippage_var",
@@ -267,30 +268,59 @@ def traceability_page(
 
 
 def _why_red(r: pd.Series, amber: float) -> str:
-    """The RAG rule's failing tests (metric 12), and the slip behind them."""
+    """The RAG tests (metric 12) that fail, in words, and the slip behind them."""
     reasons = []
-    real = num(r["realization_pct"])
-    if real is not None and real < amber:
-        reasons.append(f"realized {real:.0%} of plan to date (< {amber:.0%})")
-    target = num(r["target"]) or 0.0
-    if r["recurrence"] == "Recurring" and target:
-        exit_pct = (num(r["forecast_exit_run_rate"]) or 0.0) / target
-        if exit_pct < amber:
-            reasons.append(f"exit run-rate {exit_pct:.0%} of target (< {amber:.0%})")
+    recurring = r["recurrence"] == "Recurring"
+    now, exit_, horizon = (num(r[k]) for k in ("rag_now", "rag_exit", "rag_horizon"))
+    mirrored = (num(r["target"]) or 0.0) < 0  # a dis-benefit is rated on overrun: 2 - x
+
+    def failing(x: float | None) -> bool:
+        return x is not None and (2.0 - x if mirrored else x) < amber
+
+    if failing(now):
+        what = "run-rate today" if recurring else "realized"
+        reasons.append(f"{what} {now:.0%} of plan")
+    if recurring and failing(exit_):
+        reasons.append(f"exit run-rate {exit_:.0%} of target")
+    if failing(horizon):
+        reasons.append(f"forecast {horizon:.0%} of {'plan in horizon' if recurring else 'total'}")
     if int(r["slip_periods"] or 0) > 0:
         n = int(r["slip_periods"])
-        reasons.append(f"slipping {n} period{'' if n == 1 else 's'} ({text(r['slip_items'])})")
-    return "; ".join(reasons) or "below the amber threshold"
+        reasons.append(f"enabling work {n} period{'' if n == 1 else 's'} late")
+    return "; ".join(reasons) + f" (< {amber:.0%})" if reasons else "below the amber threshold"
 
 
-def _ask(r: pd.Series) -> str:
+def _open_late_work(results: Results) -> dict[str, list[str]]:
+    """Driver ID (casefolded) -> the open late workplan items that enable it."""
+    out: dict[str, list[str]] = {}
+    items = results.slipping_items
+    for item_id, enables in zip(items["item_id"].tolist(), items["enables"].tolist(), strict=True):
+        for d in str(enables or "").split(","):
+            if d.strip():
+                out.setdefault(d.strip().casefold(), []).append(str(item_id))
+    return out
+
+
+def _ask(r: pd.Series, late: list[str]) -> str:
+    """Only what can still be decided: name an owner, recover open late work, commit a recovery
+    forecast or approve a re-baseline, mitigate open risks."""
+    asks = []
     if not text(r["owner"]).strip():
-        return "Name an accountable owner."
-    if int(r["slip_periods"] or 0) > 0:
-        return f"Recover the slipping work ({text(r['slip_items'])}) or re-phase the plan."
+        asks.append("Name an accountable owner.")
+    if late:
+        shown = ", ".join(late[:3]) + (f" and {len(late) - 3} more" if len(late) > 3 else "")
+        asks.append(f"Recover the open late work ({shown}) or re-phase the plan.")
+    under = (num(r["performance_var"]) or 0.0) > 0
+    if under and int(r["committed_periods"] or 0) == 0:
+        asks.append(
+            "Have the owner commit a recovery forecast (Forecast sheet), or approve a "
+            "re-baseline of the target with finance."
+        )
+    elif under:
+        asks.append("Review the owner's committed recovery against today's run-rate.")
     if (num(r["risk_exposure"]) or 0.0) > 0:
-        return "Approve mitigation of the open risks, or accept the reduced forecast."
-    return "Approve a recovery plan, or re-baseline the target with finance."
+        asks.append("Approve mitigation of the open risks, or accept the reduced forecast.")
+    return " ".join(asks) or "Approve a recovery plan, or a re-baseline of the target with finance."
 
 
 def decisions_page(results: Results, amber: float = 0.80) -> Page:
@@ -307,12 +337,13 @@ def decisions_page(results: Results, amber: float = 0.80) -> Page:
         ["value_at_risk", "driver_id"], ascending=[False, True], kind="stable"
     )
     rows = []
+    late = _open_late_work(results)
     for _, r in red.head(MAX_RED).iterrows():
         rows.append(
             (text(r["driver_id"]), text(r["name"]), text(r["workstream_id"]),
              text(r["owner"]) or "(no owner)", text(r["stage"]), num(r["realization_pct"]),
              num(r["target"]), num(r["forecast_exit_run_rate"]), num(r["value_at_risk"]),
-             _why_red(r, amber), _ask(r))
+             _why_red(r, amber), _ask(r, late.get(text(r["driver_id"]).casefold(), [])))
         )  # fmt: skip
     cols = (
         Column("Driver", width=9),
@@ -331,7 +362,7 @@ def decisions_page(results: Results, amber: float = 0.80) -> Page:
     more = n - len(rows)
     summary = Text(
         f"{n} driver{'' if n == 1 else 's'} rated Red"
-        + (f", {st.money_text(float(red['value_at_risk'].sum()), cur)} value at risk between them."
+        + (f", {money(float(red['value_at_risk'].sum()), cur)} value at risk between them."
            if n else ": no decision is forced by value this time."),
         "callout",
     )  # fmt: skip

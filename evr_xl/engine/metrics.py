@@ -79,8 +79,11 @@ def compute(data: ProgramData) -> Results:
     shortfall = (plan - forecast)[:, future].sum(axis=1)
     performance_var = np.maximum(0.0, shortfall - slippage_var)
     risk = np.minimum(_risk_exposure(data, f), np.maximum(0.0, sign * remaining))
-    exit_rate = (
-        np.where(recurring, forecast[:, -1] * h.per_year, 0.0) if h.n else np.zeros(n_drivers)
+    exit_rate = _exit_rate(forecast, recurring, h)
+    # the exit run-rate with the slip alone (pi = 1, nothing committed): splits the run-rate
+    # bridge into slippage and performance
+    slipped_exit_rate = _exit_rate(
+        np.where(future[None, :], shifted, actual), recurring, h
     )
     weights = data.stage_weights()
     weight = np.array([weights.get(st, 0.0) for st in f.drivers["stage"].tolist()], dtype=float)
@@ -129,6 +132,7 @@ def compute(data: ProgramData) -> Results:
             "plan_in_horizon": plan_in_horizon,
             "forecast_in_horizon": forecast_in_horizon,
             "planned_exit_run_rate": pm.run_rate(np.full((n_drivers, 1), h.last))[:, 0],
+            "slipped_exit_run_rate": slipped_exit_rate,
             "forecast_exit_run_rate": exit_rate,
             "slippage_var": slippage_var,
             "performance_var": performance_var,
@@ -172,6 +176,13 @@ def compute(data: ProgramData) -> Results:
         slipping_items=slippage.slipping_items_table(data, f, caused),
         frames=f,
     )
+
+
+def _exit_rate(per_period: np.ndarray, recurring: np.ndarray, h: Horizon) -> np.ndarray:
+    """k x the last period's amount (recurring; 0 for a one-off or an empty horizon)."""
+    if not h.n:
+        return np.zeros(len(recurring))
+    return np.where(recurring, per_period[:, -1] * h.per_year, 0.0)
 
 
 def _performance_ratio(
@@ -319,6 +330,7 @@ def _program(
         plan_in_horizon=float(total["plan_in_horizon"]),
         forecast_in_horizon=float(total["forecast_in_horizon"]),
         planned_exit_run_rate=float(total["planned_exit_run_rate"]),
+        slipped_exit_run_rate=float(total["slipped_exit_run_rate"]),
         forecast_exit_run_rate=exit_rate,
         gap_to_promise=promise - exit_rate,
         slippage_var=float(total["slippage_var"]),

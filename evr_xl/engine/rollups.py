@@ -160,6 +160,7 @@ class ProgramMetrics:
     plan_in_horizon: float
     forecast_in_horizon: float
     planned_exit_run_rate: float
+    slipped_exit_run_rate: float  # with the slip alone: pi = 1, nothing committed
     forecast_exit_run_rate: float
     gap_to_promise: float
     slippage_var: float

@@ -8,6 +8,7 @@ findings count — every figure with its currency and as-of period.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -16,6 +17,8 @@ from evr_xl.engine import Results
 from evr_xl.findings import Finding
 from evr_xl.model import ProgramData
 from evr_xl.model.cellref import column_letter
+from evr_xl.model.vocab import PNL
+from evr_xl.outputs.headline import gap_text, headline
 from evr_xl.outputs.sheets import (
     Col,
     clean,
@@ -25,50 +28,76 @@ from evr_xl.outputs.sheets import (
     workstream_values,
 )
 from evr_xl.units import excel_money_format, money, pct
-from evr_xl.xlsx.sheet import CellSpec, ConditionalFormat, PrintSettings, SheetSpec, escape_text
+from evr_xl.xlsx.sheet import (
+    CellSpec,
+    ConditionalFormat,
+    PrintSettings,
+    SheetSpec,
+    Table,
+    escape_text,
+)
 
 TILE_WIDTH = 2  # columns per KPI tile
 TOP_AT_RISK = 10
 
 
 def _tiles(results: Results) -> list[tuple[str, object, str, str | None]]:
-    """(label, value, note, style) per tile."""
+    """(label, value, note, style) per tile: annual P&L run-rates first, then cumulative
+    amounts — one unit per tile, said in its label."""
     p = results.program
     cur, period = p.currency, p.as_of
+    pnl = p.by_value_type.get(PNL, {})
+    rate = pnl.get("run_rate_achieved", 0.0)
+    gap = p.reconciliation_gap
+    if abs(gap) < 0.5:
+        register = "recurring targets equal the promise"
+    else:
+        register = (
+            f"recurring targets {money(p.sum_targets, cur)}, "
+            f"{money(abs(gap), cur)} {'short of' if gap > 0 else 'above'} it"
+        )
     return [
+        ("Value promise (P&L, annual)", p.value_promise, register, None),
         (
-            "Value promise",
-            p.value_promise,
-            f"annual run-rate · register Σ {money(p.sum_targets, cur)} (gap {money(p.reconciliation_gap, cur)})",
+            f"P&L run-rate achieved ({period}, annual)",
+            rate,
+            (f"{pct(rate / p.value_promise)} of the promise; " if p.value_promise else "")
+            + f"planned now {money(p.planned_run_rate, cur)}",
             None,
         ),
         (
-            f"Realized to date ({period})",
+            f"Forecast exit run-rate ({p.last_period}, annual)",
+            p.forecast_exit_run_rate,
+            gap_text(p.gap_to_promise, cur, "the promise"),
+            None,
+        ),
+        (
+            f"Realized to date (cumulative to {period})",
             p.realized_to_date,
-            f"{pct(p.realization_pct)} of plan to date {money(p.plan_to_date, cur)}",
+            f"{pct(p.realization_pct)} of plan to date {money(p.plan_to_date, cur)}; "
+            f"{money(p.realized_unvalidated, cur)} not yet validated",
             None,
         ),
-        ("Forecast exit run-rate", p.forecast_exit_run_rate, f"run-rate at {p.last_period}", None),
         (
-            "Value at risk",
+            f"Value at risk (cumulative to {p.last_period})",
             p.value_at_risk,
             f"slippage {money(p.slippage_var, cur)} + performance "
             f"{money(p.performance_var, cur)} + risks {money(p.risk_exposure, cur)}",
             None,
         ),
-        ("Gap to promise", p.gap_to_promise, "promise − forecast exit run-rate", None),
         ("Value RAG", p.rag, f"as of {period}", f"rag_{p.rag.lower()}" if p.rag else None),
     ]
 
 
+# Texts sit left of numbers, never right of them, so "3" and "WP-017" cannot run together.
 TOP_COLUMNS = (
     Col("Driver", "driver_id", "link"),
     Col("Name", "name"),
     Col("Owner", "owner"),
     Col("Value at risk", "value_at_risk", "money"),
     Col("Slip (periods)", "slip_periods", "int"),
-    Col("Caused by", "slip_items"),
     Col("Value RAG", "rag", "rag"),
+    Col("Late enabling work", "slip_items"),
 )
 WS_COLUMNS = (
     Col("Workstream", "workstream_id", "link"),
@@ -77,8 +106,8 @@ WS_COLUMNS = (
     Col("Value %", "value_realization_pct", "pct"),
     Col("Divergence", "divergence", "pct"),
     Col("Value RAG", "rag", "rag"),
-    Col("Value at risk", "value_at_risk", "money"),
     Col("Green on tasks, red on value", "flag"),
+    Col("Value at risk", "value_at_risk", "money"),
 )
 
 
@@ -90,8 +119,8 @@ def dashboard_sheet(data: ProgramData, results: Results, findings: Sequence[Find
         f"{p.currency} · as of {p.as_of} · horizon {p.first_period} to {p.last_period} · "
         "written by EVR on refresh: do not edit.",
     )
+    cells.append(CellSpec(3, 1, escape_text(headline(p)), style="note"))
     merges: list[str] = []
-    tile_fmt = excel_money_format(cur, "M")
     for i, (label, value, note, style) in enumerate(_tiles(results)):
         c = 1 + i * TILE_WIDTH
         a, b = column_letter(c), column_letter(c + TILE_WIDTH - 1)
@@ -103,7 +132,7 @@ def dashboard_sheet(data: ProgramData, results: Results, findings: Sequence[Find
                 5,
                 c,
                 clean(value),
-                number_format=None if isinstance(value, str) else tile_fmt,
+                number_format=None if isinstance(value, str) else tile_format(value, cur),
                 style=style or "kpi_value",
             )
         )
@@ -124,7 +153,7 @@ def dashboard_sheet(data: ProgramData, results: Results, findings: Sequence[Find
     n_ws = len(results.workstreams)
     ws_links = {i: "'Workstream Metrics'!A1" for i in range(n_ws)}
     ws_table, ws_last = table_cells(WS_COLUMNS, ws_values, cur, top=row + 1, links=ws_links)
-    cells += ws_table  # a small sheet: its tables as plain cells
+    cells += _wrapped(ws_table, WRAP)  # a small sheet: its tables as plain cells
 
     row = ws_last + 2
     cells.append(
@@ -144,7 +173,7 @@ def dashboard_sheet(data: ProgramData, results: Results, findings: Sequence[Find
         top=row + 1,
         links={i: "'Driver Metrics'!A1" for i in range(n_top)},
     )
-    cells += top_table
+    cells += _wrapped(top_table, WRAP)
     if not n_top:
         cells.append(
             CellSpec(
@@ -181,7 +210,7 @@ def dashboard_sheet(data: ProgramData, results: Results, findings: Sequence[Find
 
     rag_ranges = [f"F{ws_last - n_ws + 1}:F{ws_last}"] if n_ws else []
     if n_top:
-        rag_ranges.append(f"G{top_last - n_top + 1}:G{top_last}")
+        rag_ranges.append(f"F{top_last - n_top + 1}:F{top_last}")
     cond = tuple(
         ConditionalFormat(r, v, f"rag_{v.lower()}")
         for r in rag_ranges
@@ -190,13 +219,59 @@ def dashboard_sheet(data: ProgramData, results: Results, findings: Sequence[Find
     return SheetSpec(
         name="Dashboard",
         cells=tuple(cells),
-        col_widths={i: 15 for i in range(1, 13)} | {2: 30},
-        row_heights={5: 30, 6: 30},
+        col_widths=_widths([(WS_COLUMNS, ws_values), (TOP_COLUMNS, top)]),
+        row_heights={3: 30, 5: 30, 6: 30},
         merges=tuple(merges),
         conditional_formats=cond,
         tab_colour="1F3864",
         print_settings=PrintSettings(footer=f"{p.name} · Dashboard · as of {p.as_of}"),
     )
+
+
+WRAP = {"name", "owner", "slip_items", "flag"}  # texts that may be long
+MIN_WIDTH, MAX_WIDTH, WRAP_WIDTH = 13, 40, 40
+
+
+def _wrapped(table: Table, keys: set[str]) -> list[CellSpec]:
+    """The table's cells; a text longer than its column is wide wraps (never cut off)."""
+    columns = {c + 1 for c, col in enumerate(_columns_of(table)) if col in keys}
+    return [
+        replace(cell, style="wrap")
+        if cell.col in columns
+        and cell.row > table.top
+        and isinstance(cell.value, str)
+        and len(cell.value) > WRAP_WIDTH - 2
+        else cell
+        for cell in table
+    ]
+
+
+def _columns_of(table: Table) -> list[str]:
+    by_header = {c.header: c.key for c in (*WS_COLUMNS, *TOP_COLUMNS)}
+    return [by_header.get(h, "") for h in table.headers]
+
+
+def _widths(tables: list[tuple[tuple[Col, ...], dict[str, list[Any]]]]) -> dict[int, float]:
+    """Each column as wide as the widest of its cells across the tables (within bounds); the
+    long texts wrap at WRAP_WIDTH."""
+    widths = dict.fromkeys(range(1, 2 * TILE_WIDTH * 3 + 1), float(MIN_WIDTH))
+    for columns, values in tables:
+        for c, col in enumerate(columns, start=1):
+            texts = [col.header, *(str(v) for v in values.get(col.key, []) if v is not None)]
+            want = max(len(t) for t in texts) + 2
+            if col.kind == "money":
+                want = 14
+            limit = WRAP_WIDTH if col.key in WRAP else MAX_WIDTH
+            widths[c] = max(widths[c], float(min(limit, want)))
+    return widths
+
+
+def tile_format(value: object, currency: str) -> str:
+    """Millions, or thousands for an amount under a million: never "$0.0M". No red: a tile's
+    note says whether a figure is good or bad."""
+    big = isinstance(value, (int, float)) and abs(float(value)) >= 999_500
+    body = excel_money_format(currency, "M" if big else "k").split(";")
+    return f"{body[0]};-{body[0]};{body[2]}"
 
 
 def _top_at_risk(drivers: pd.DataFrame) -> dict[str, list[Any]]:

@@ -202,7 +202,7 @@ DRIVER_COLUMNS = (
     Col("Run-rate %", "run_rate_pct", "pct", 11),
     Col("Performance ratio", "performance_ratio", "pct", 11),
     Col("Slip (periods)", "slip_periods", "int", 9),
-    Col("Slipping items", "slip_items", width=18),
+    Col("Late enabling work", "slip_items", width=18),
     Col("Plan in horizon", "plan_in_horizon", "money"),
     Col("Forecast in horizon", "forecast_in_horizon", "money"),
     Col("Forecast exit run-rate", "forecast_exit_run_rate", "money"),
@@ -270,7 +270,7 @@ def workstream_values(results: Results) -> dict[str, list[Any]]:
     """The workstream table by column, with the "green on tasks, red on value" flag as text."""
     values = frame_columns(results.workstreams)
     values["flag"] = [
-        "YES — tasks done, value not" if green_red else ""
+        "Yes — tasks done, value not" if green_red else "No"
         for green_red in values["green_on_tasks_red_on_value"]
     ]
     return values

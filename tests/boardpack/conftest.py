@@ -36,3 +36,20 @@ def demo_results(demo_data):
 def demo_pack(demo_path: Path, tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("pack") / "demo_pack.xlsx"
     return make_boardpack(demo_path, out, generated_at=GENERATED_AT)
+
+
+@pytest.fixture(scope="session")
+def demo_metrics_json(demo_path: Path) -> dict:
+    """What `evr metrics --json` prints for the demo: the figures the bridges must add up to."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "evr_xl.cli", "metrics", str(demo_path), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode in (0, 1), out.stderr
+    return json.loads(out.stdout)

@@ -8,8 +8,9 @@ from types import SimpleNamespace
 import pytest
 from openpyxl import load_workbook
 
-from evr_xl.boardpack import headline
-from evr_xl.boardpack.style import money_format, money_text
+from evr_xl.boardpack.style import money_format
+from evr_xl.outputs.headline import headline
+from evr_xl.units import money
 
 
 def _rows_below(ws, header_text: str) -> tuple[list[str], list[tuple]]:
@@ -39,13 +40,25 @@ def wb(demo_pack):
     return load_workbook(demo_pack.path)
 
 
-def test_headline_matches_the_product_example() -> None:
+def test_headline_compares_like_units_as_the_product_example() -> None:
+    by_type = {
+        "P&L": {"run_rate_achieved": 68.4e6, "forecast_exit_run_rate": 81.2e6,
+                "realized_to_date": 43.4e6, "plan_to_date": 50e6},
+        "cash": {"run_rate_achieved": 0.0, "forecast_exit_run_rate": 0.0,
+                 "realized_to_date": 25.0e6, "plan_to_date": 28e6},
+        "capex": {"run_rate_achieved": 0.0, "forecast_exit_run_rate": 0.0,
+                  "realized_to_date": 10.2e6, "plan_to_date": 12.8e6},
+    }  # fmt: skip
     program = SimpleNamespace(
-        currency="USD", realized_to_date=41.2e6, value_promise=100e6, value_at_risk=7.5e6,
-        n_slipping_milestones=6, risk_exposure=0.0,
+        currency="USD", value_promise=100e6, by_value_type=by_type, last_period="2027-12",
+        realized_to_date=78.6e6, plan_to_date=90.8e6, realization_pct=78.6 / 90.8,
+        realized_unvalidated=13.7e6,
     )  # fmt: skip
-    line = headline(SimpleNamespace(program=program), n_open_risks=0)
-    assert line == "$41.2M of $100.0M realized; $7.5M at risk from 6 slipping milestones"
+    assert headline(program) == (
+        "P&L run-rate $68.4M of the $100.0M promise (68%); forecast exit $81.2M at 2027-12; "
+        "realized to date $78.6M of $90.8M planned (87%): P&L $43.4M, cash $25.0M, "
+        "capex $10.2M; $13.7M not yet validated"
+    )
 
 
 def test_cover_headline_and_tiles_equal_engine(wb, demo_results, demo_pack) -> None:
@@ -53,17 +66,22 @@ def test_cover_headline_and_tiles_equal_engine(wb, demo_results, demo_pack) -> N
     ws = wb["Cover"]
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert demo_pack.headline in texts
+    assert demo_pack.headline == headline(p)
+    pnl = p.by_value_type["P&L"]
     assert demo_pack.headline.startswith(
-        f"{money_text(p.realized_to_date, 'USD')} of {money_text(p.value_promise, 'USD')} realized"
+        f"P&L run-rate {money(pnl['run_rate_achieved'], 'USD')} of the "
+        f"{money(p.value_promise, 'USD')} promise"
     )
     assert _tile(ws, "Value RAG").value == p.rag
     m = money_format("USD")
     for label, value in (
         ("Value promise", p.value_promise),
-        ("Realized to date", p.realized_to_date),
+        ("P&L run-rate achieved", pnl["run_rate_achieved"]),
         ("Forecast exit run-rate", p.forecast_exit_run_rate),
-        ("Value at risk", p.value_at_risk),
-        ("Net value", p.net_value),
+        ("Gap to promise", p.gap_to_promise),
+        ("Value at risk (", p.value_at_risk),
+        ("Realized to date", p.realized_to_date),
+        ("Net P&L value", p.net_value),
     ):
         cell = _tile(ws, label)
         assert cell.value == pytest.approx(value), label
@@ -71,19 +89,50 @@ def test_cover_headline_and_tiles_equal_engine(wb, demo_results, demo_pack) -> N
     assert m == '"$"#,##0.0,,"M";-"$"#,##0.0,,"M"'
 
 
-def test_bridge_steps_add_up(wb, demo_results) -> None:
-    p = demo_results.program
-    _, rows = _rows_below(wb["Value bridge"], "Step")
-    amounts = {r[0]: r[1] for r in rows}
-    assert amounts["Value promise"] == pytest.approx(p.value_promise)
-    assert amounts["Reconciliation gap"] == pytest.approx(-p.reconciliation_gap)
-    assert amounts["Driver targets"] == pytest.approx(p.sum_targets)
-    assert amounts["Forecast exit run-rate"] == pytest.approx(p.forecast_exit_run_rate)
-    assert amounts["Value at risk"] == pytest.approx(-p.value_at_risk)
-    assert (
-        amounts["Value promise"] + amounts["Reconciliation gap"]
-        + amounts["Run-rate lost to slippage and performance"] + amounts["Value at risk"]
-    ) == pytest.approx(amounts["Forecast net of value at risk"])  # fmt: skip
+def _bridge(ws, title_start: str) -> dict[str, float]:
+    """{step: amount} of the bridge table under the title that starts with title_start."""
+    for row in ws.iter_rows():
+        for c in row:
+            if isinstance(c.value, str) and c.value.startswith(title_start):
+                out = {}
+                for r in ws.iter_rows(min_row=c.row + 2, min_col=c.column, max_col=c.column + 1):
+                    if r[0].value is None:
+                        break
+                    out[r[0].value] = r[1].value
+                return out
+    raise AssertionError(f"no bridge {title_start!r} on {ws.title}")
+
+
+def test_run_rate_bridge_adds_up_to_the_metrics(wb, demo_metrics_json) -> None:
+    p = demo_metrics_json["program"]
+    steps = _bridge(wb["Value bridge"], "Run-rate bridge")
+    assert steps["Value promise"] == pytest.approx(p["value_promise"])
+    assert steps["Recurring targets"] == pytest.approx(p["sum_targets"])
+    assert steps["Forecast exit run-rate"] == pytest.approx(p["forecast_exit_run_rate"])
+    moves = ("Reconciliation gap", "Ramp beyond the horizon", "Slippage", "Performance")
+    assert p["value_promise"] + sum(steps.get(m, 0.0) for m in moves) == pytest.approx(
+        p["forecast_exit_run_rate"]
+    )
+    assert steps["Slippage"] == pytest.approx(
+        p["slipped_exit_run_rate"] - p["planned_exit_run_rate"]
+    )
+    # one unit: nothing cumulative (value at risk is a horizon amount) on the run-rate bridge
+    assert not any("risk" in step.lower() for step in steps)
+
+
+def test_horizon_bridge_adds_up_to_the_metrics(wb, demo_metrics_json) -> None:
+    p = demo_metrics_json["program"]
+    steps = _bridge(wb["Value bridge"], "Horizon bridge")
+    assert steps["Plan in horizon"] == pytest.approx(p["plan_in_horizon"])
+    assert steps["Slippage"] == pytest.approx(-p["slippage_var"])
+    assert steps["Performance"] == pytest.approx(-p["performance_var"])
+    moves = [v for k, v in steps.items() if k not in ("Plan in horizon", "Forecast in horizon")
+             and not k.startswith("of which")]  # fmt: skip
+    assert p["plan_in_horizon"] + sum(moves) == pytest.approx(p["forecast_in_horizon"])
+    parts = [v for k, v in steps.items() if k.startswith("of which")]
+    assert sum(parts) == pytest.approx(p["forecast_in_horizon"])
+    assert steps["of which: realized to date"] == pytest.approx(p["realized_to_date"])
+    assert steps["of which: exposed to open risks"] == pytest.approx(p["risk_exposure"])
 
 
 def test_scorecard_equals_workstream_metrics(wb, demo_results) -> None:

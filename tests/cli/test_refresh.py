@@ -156,7 +156,10 @@ def test_dashboard_carries_currency_and_as_of(demo: Path) -> None:
     ws = openpyxl.load_workbook(demo)["Dashboard"]
     texts = [str(c.value) for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert "USD" in texts[1] and "as of 2026-06" in texts[1]
-    assert any(t.startswith("Value promise (USD)") for t in texts)
+    assert any(t.startswith("Value promise (P&L, annual) (USD)") for t in texts)
+    assert any(t.startswith("P&L run-rate $") and "of the $100.0M promise" in t for t in texts)
+    flags = [t for t in texts if t == "No" or t.startswith("Yes — tasks done")]
+    assert len(flags) == 6  # one explicit answer per workstream, never a blank
     assert ws["A5"].number_format.startswith('"$"') and ws["A5"].value == 100_000_000
     assert layout.OUTPUT_SHEET_NAMES == tuple(OUTPUTS)
 
