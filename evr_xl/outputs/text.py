@@ -15,6 +15,7 @@ from typing import Any
 
 from evr_xl.engine import Results
 from evr_xl.findings import Finding, counts, sort_findings
+from evr_xl.outputs.headline import headline
 from evr_xl.units import money, pct
 from evr_xl.xlsx.sheet import escape_csv_cell
 
@@ -28,6 +29,7 @@ def summary_lines(results: Results) -> list[str]:
     pnl = p.by_value_type.get("P&L", {})
     lines = [
         f"{p.name} — {cur}, as of {p.as_of} (horizon {p.first_period} to {p.last_period}); value RAG {p.rag}",
+        f"  {headline(p)}.",
         f"  Value promise (run-rate)       {m(p.value_promise):>10}   register Σ recurring targets "
         f"{m(p.sum_targets)}, reconciliation gap {m(p.reconciliation_gap)} (promise − targets)",
         f"  Run-rate achieved ({p.as_of})   {m(p.run_rate_achieved):>10}   a year at today's rate; "
