@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import repeat
 from operator import getitem
 from typing import Any
 
-from evr_xl.model.periods import parse_period
+from evr_xl.model.periods import PeriodType, parse_period
 from evr_xl.xlsx.sheetscan import UNCALCULATED
 
 ERROR_VALUES = {
@@ -45,6 +46,40 @@ _NO = {"no", "n", "false", "0", "nein", "non"}
 EXCEL_EPOCH = datetime(1899, 12, 30)
 
 Parsed = tuple[Any, str | None]
+
+
+class Problem(str):
+    """A problem text that names its own finding code (the column kind's code otherwise), for a
+    reading that is not a plain "not a number": ambiguous, another currency, out of range."""
+
+    code: str
+
+    def __new__(cls, text: str, code: str) -> Problem:
+        made = super().__new__(cls, text)
+        made.code = code
+        return made
+
+
+AMBIGUOUS, FOREIGN, OUT_OF_RANGE = "RD018", "RD019", "RD020"
+NUMBER_FORMATS = {"1,234.56": ".", "1.234,56": ","}  # the Program setting -> its decimal mark
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    """What reading a cell needs to know of the programme (docs/workbook.md, reading policy).
+
+    currency: the programme's ISO code; an amount marked with another is not counted.
+    decimal: "." or "," from the Program's Number format; None when not set, and then a text
+    number that reads two ways ("800.000": 800 or 800,000) is flagged, never guessed.
+    period_type: a quarter typed in a monthly programme is flagged, not booked to a month.
+    """
+
+    currency: str = ""
+    decimal: str | None = None
+    period_type: PeriodType | None = None
+
+
+PLAIN = ReadContext()
 
 
 def is_error_value(value: Any) -> bool:
@@ -107,8 +142,34 @@ def parse_choice(value: Any, choices: tuple[str, ...]) -> Parsed:
     return None, f"'{text}' is not one of: {shown}"
 
 
-def parse_number(value: Any) -> Parsed:
-    """A number, from a number or from text like '$1,250,000', '(2,500)', '1.2M', 'EUR 40k'."""
+CURRENCY_CODES = frozenset(
+    "USD EUR GBP JPY CNY CHF CAD AUD NZD SEK NOK DKK PLN CZK HUF INR KRW SGD HKD MXN BRL ZAR "
+    "TRY AED SAR ILS RON BGN THB MYR IDR PHP".split()
+)
+# A symbol stands for these codes (a "$" is any dollar: its currency is the programme's if that
+# is a dollar, another currency's otherwise).
+SYMBOL_CODES = {
+    "$": frozenset({"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN"}),
+    "€": frozenset({"EUR"}),
+    "£": frozenset({"GBP"}),
+    "¥": frozenset({"JPY", "CNY"}),
+    "₹": frozenset({"INR"}),
+    "₩": frozenset({"KRW"}),
+}
+_CODE_START = re.compile(r"^([A-Za-z]{3})(?=[\d(+\-.,$€£¥₹₩])")
+_CODE_END = re.compile(r"(?<=[\d).,$€£¥₹₩kKmMbBnN])([A-Za-z]{3})$")
+NILS = {"-", "–", "—", "nil"}  # an accountant's nil
+BLANKS = {"n/a", "na", "n.a.", "tbd", "tbc", "?"}  # not known yet: a blank cell
+
+
+def parse_number(value: Any, ctx: ReadContext = PLAIN) -> Parsed:
+    """A number, read as a careful person would or flagged (docs/workbook.md, reading policy).
+
+    Numbers are numbers. Text: '$1,250,000', '(2,500)', '-1.2M', 'EUR 40k', '50k USD',
+    '1.234.567,89'; '-' is nil (0) and 'n/a' blank. A currency other than the programme's is
+    not counted (RD019); separators that read two ways without a Number format are flagged
+    (RD018), as are separators that contradict it.
+    """
     if value is None:
         return None, None
     if isinstance(value, bool):
@@ -124,13 +185,26 @@ def parse_number(value: Any) -> Parsed:
         return None, None
     if is_error_value(text):
         return None, error_problem(text)
-    s = text.replace("\u00a0", "").replace(" ", "").replace("'", "")
+    if text in NILS or text.lower() == "nil":
+        return 0.0, None
+    if text.lower() in BLANKS:
+        return None, None
+    s = text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("'", "")
     negative = False
-    for _ in range(3):  # signs, brackets and currency marks come in any order: -$(1,000) USD
+    marks: list[str] = []  # the currency marks typed with the amount
+    for _ in range(4):  # signs, brackets and currency marks come in any order: -$(1,000) USD
         before = s
-        s = _CODE_PREFIX.sub("", s)
-        s = _CODE_SUFFIX.sub("", s)
-        s = s.strip(_SYMBOLS)
+        for pattern in (_CODE_START, _CODE_END):
+            m = pattern.search(s)
+            if m and m.group(1).upper() in CURRENCY_CODES:
+                marks.append(m.group(1).upper())
+                s = s[: m.start(1)] + s[m.end(1) :]
+        while s and s[0] in SYMBOL_CODES:
+            marks.append(s[0])
+            s = s[1:]
+        while s and s[-1] in SYMBOL_CODES:
+            marks.append(s[-1])
+            s = s[:-1]
         if s.startswith("(") and s.endswith(")"):
             negative, s = not negative, s[1:-1]
         if s.startswith("-") or s.endswith("-"):
@@ -138,40 +212,123 @@ def parse_number(value: Any) -> Parsed:
         s = s.lstrip("+")
         if s == before:
             break
+    foreign = _foreign(marks, ctx.currency)
+    if foreign:
+        return None, Problem(
+            f"'{text}' is an amount in {foreign}, not in the programme currency "
+            f"{ctx.currency}: not counted",
+            FOREIGN,
+        )
     mult = 1.0
     m = re.match(r"^(.*?)(bn|mm|k|m|b)$", s, re.IGNORECASE)
     if m and m.group(1):
         s, mult = m.group(1), _SUFFIX[m.group(2).lower()]
-    if "," in s and "." in s:
-        s = (
-            s.replace(",", "")
-            if s.rfind(",") < s.rfind(".")
-            else s.replace(".", "").replace(",", ".")
-        )
-    elif "," in s:
-        # '1,250,000' is thousands; '12,5' (one group of 1-2 digits) is a decimal comma
-        s = s.replace(",", ".") if re.fullmatch(r"\d+,\d{1,2}", s) else s.replace(",", "")
-    if not _NUMBER_TEXT.match(s):
+    plain, problem = _separators(s, text, ctx.decimal)
+    if problem:
+        return None, problem
+    if plain is None or not _NUMBER_TEXT.match(plain):
         return None, f"'{text}' is not a number"
-    number = float(s) * mult
+    number = float(plain) * mult
     return (-number if negative else number), None
 
 
-def parse_percent(value: Any) -> Parsed:
-    """A fraction: 0.45, '45%', '45 %' or 45 (read as 45%) all give 0.45."""
+def _foreign(marks: list[str], currency: str) -> str | None:
+    """The first currency mark that is not the programme's (None: all are, or none typed)."""
+    own = currency.strip().upper()
+    for mark in marks:
+        codes = SYMBOL_CODES.get(mark, frozenset({mark}))
+        if own and own not in codes:
+            return mark if mark not in SYMBOL_CODES else f"{mark} ({'/'.join(sorted(codes))})"
+    return None
+
+
+def _grouped(digits: str, sep: str) -> bool:
+    """'1,250,000': a first group of 1-3 digits, then groups of exactly 3."""
+    return bool(re.fullmatch(r"\d{1,3}(" + re.escape(sep) + r"\d{3})+", digits))
+
+
+def _separators(s: str, text: str, decimal: str | None) -> tuple[str | None, str | None]:
+    """The number text with its separators resolved to a plain '1234.5', or a problem."""
+    dots, commas = s.count("."), s.count(",")
+    if not dots and not commas:
+        return s, None
+    name = {".": "1,234.56", ",": "1.234,56"}
+    if dots and commas:
+        mark = "." if s.rfind(".") > s.rfind(",") else ","
+        group = "," if mark == "." else "."
+        whole, _, fraction = s.rpartition(mark)
+        if group in fraction or not (_grouped(whole, group) or whole.isdigit()):
+            return None, f"'{text}' is not a number"
+        if decimal and mark != decimal:
+            return None, (
+                f"'{text}' uses '{mark}' as the decimal mark, but the programme's Number format "
+                f"is {name[decimal]}"
+            )
+        return whole.replace(group, "") + "." + fraction, None
+    sep = "." if dots else ","
+    parts = s.split(sep)
+    if len(parts) > 2:  # '2.500.000': only thousands can repeat
+        if not _grouped(s, sep):
+            return None, f"'{text}' is not a number"
+        if decimal == sep:
+            return None, (
+                f"'{text}' uses '{sep}' between thousands, but the programme's Number format "
+                f"is {name[decimal]}"
+            )
+        return s.replace(sep, ""), None
+    whole, fraction = parts
+    if len(fraction) == 3 and whole.isdigit() and 1 <= len(whole) <= 3 and whole != "0":
+        thousands, decimals = whole + fraction, whole + "." + fraction
+        if decimal is None:
+            return None, Problem(
+                f"'{text}' reads two ways: {float(thousands):,.0f} or {float(decimals):g}. Set "
+                "the Program sheet's Number format (1,234.56 or 1.234,56), or type the number "
+                "without separators",
+                AMBIGUOUS,
+            )
+        return (decimals if decimal == sep else thousands), None
+    if decimal and decimal != sep:
+        return None, (
+            f"'{text}' uses '{sep}' as the decimal mark, but the programme's Number format is "
+            f"{name[decimal]}"
+        )
+    return whole + "." + fraction, None
+
+
+def parse_percent(value: Any, ctx: ReadContext = PLAIN, bounded: bool = True) -> Parsed:
+    """A fraction: 0.45, '45%', '45 %' or 45 (read as 45%) all give 0.45.
+
+    A number between 1 and 2 with decimals (1.5) reads two ways, 150% or 1.5%: flagged. With
+    `bounded`, a share outside 0-100% is flagged and the nearest bound used (RD020, Warning).
+    """
     if value is None:
         return None, None
     if isinstance(value, str) and value.strip().endswith("%"):
-        number, problem = parse_number(value.strip()[:-1])
-        if problem:
+        number, problem = parse_number(value.strip()[:-1], ctx)
+        if problem or number is None:
             return None, f"'{value}' is not a percentage"
-        return number / 100.0, None
-    number, problem = parse_number(value)
+        return _bounded(number / 100.0, value, bounded)
+    number, problem = parse_number(value, ctx)
     if problem:
         return None, f"'{value}' is not a percentage"
     if number is None:
         return None, None
-    return (number / 100.0 if abs(number) > 1.0 else number), None
+    if 1.0 < abs(number) < 2.0 and not float(number).is_integer():
+        return None, Problem(
+            f"'{value}' reads two ways: {abs(number):.0%} or {abs(number):g}%. Type it with a % "
+            "sign",
+            AMBIGUOUS,
+        )
+    return _bounded(number / 100.0 if abs(number) > 1.0 else number, value, bounded)
+
+
+def _bounded(share: float, typed: Any, bounded: bool) -> Parsed:
+    if not bounded or 0.0 <= share <= 1.0:
+        return share, None
+    used = min(1.0, max(0.0, share))
+    return used, Problem(
+        f"'{typed}' is {share:.0%}, outside 0-100%: read as {used:.0%}", OUT_OF_RANGE
+    )
 
 
 def parse_integer(value: Any) -> Parsed:
@@ -226,8 +383,19 @@ def parse_date(value: Any) -> Parsed:
             return _safe_date(y, b, a, text)
         if b > 12 and a <= 12:
             return _safe_date(y, a, b, text)
-        return None, f"'{text}' is ambiguous (day/month or month/day?): type it as {y}-MM-DD"
+        return None, (
+            f"'{text}' is ambiguous: {date(y, b, a):%d %B %Y} or {date(y, a, b):%d %B %Y}? "
+            f"Type it as {y}-{b:02d}-{a:02d} or {y}-{a:02d}-{b:02d}"
+        ) if a <= 12 and b <= 12 and _valid(y, a, b) else (None, f"'{text}' is not a date")
     return None, f"'{text}' is not a date"
+
+
+def _valid(y: int, a: int, b: int) -> bool:
+    try:
+        date(y, a, b), date(y, b, a)
+    except ValueError:
+        return False
+    return True
 
 
 def _safe_date(y: int, m: int, d: int, text: str) -> Parsed:
@@ -237,7 +405,17 @@ def _safe_date(y: int, m: int, d: int, text: str) -> Parsed:
         return None, f"'{text}' is not a date"
 
 
-def parse_period_cell(value: Any) -> Parsed:
+_MONTH_YEAR = re.compile(r"^\s*(\d{1,2})\s*[-/.]\s*(\d{4})\s*$")  # 07/2026
+_QUARTER = re.compile(
+    r"^\s*(\d{4}\s*[- /]?\s*Q[1-4]|Q[1-4]\s*[- /]?\s*(\d{4}|\d{2}))\s*$", re.IGNORECASE
+)
+_QUARTER_SHORT = re.compile(r"^\s*Q([1-4])\s*[- /]?\s*(\d{2})\s*$", re.IGNORECASE)
+
+
+def parse_period_cell(value: Any, ctx: ReadContext = PLAIN) -> Parsed:
+    """A period from a date (any day in it), '2026-03', '07/2026', 'Jul-26', 'July 2026',
+    '2026-Q3', 'Q3 2026' or a date typed as text ('30/11/2026'). A day/month date that reads
+    two ways is flagged; so is a quarter in a monthly programme (which month?)."""
     if value is None:
         return None, None
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -245,10 +423,30 @@ def parse_period_cell(value: Any) -> Parsed:
         return (date(d.year, d.month, 1) if d else None), problem
     if is_error_value(value):
         return None, error_problem(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if _QUARTER.match(text) or _QUARTER_SHORT.match(text):
+            if ctx.period_type is PeriodType.MONTH:
+                return None, (
+                    f"'{text}' is a quarter, but the programme is monthly: type the month "
+                    "(e.g. 2026-07), or one row per month"
+                )
+            if m := _QUARTER_SHORT.match(text):
+                return date(2000 + int(m.group(2)), 3 * int(m.group(1)) - 2, 1), None
+        if m := _MONTH_YEAR.match(text):
+            month, year = int(m.group(1)), int(m.group(2))
+            if 1 <= month <= 12 and 1900 <= year <= 2200:
+                return date(year, month, 1), None
+            return None, f"'{text}' is not a period"
     p = parse_period(value)
-    if p is None:
-        return None, f"'{value}' is not a period"
-    return p, None
+    if p is not None:
+        return p, None
+    d, problem = parse_date(value)  # a date typed as text: its period
+    if d is not None:
+        return date(d.year, d.month, 1), None
+    if problem and "ambiguous" in problem:
+        return None, problem
+    return None, f"'{value}' is not a period: type 2026-03, 2026-Q1 or a date in the period"
 
 
 def parse_yesno(value: Any) -> Parsed:
@@ -317,9 +515,12 @@ def _fast_number(v: Any) -> Any:
 
 
 def _fast_percent(v: Any) -> Any:
-    if v.__class__ is float and math.isfinite(v):
-        return v / 100.0 if abs(v) > 1.0 else v
-    return None if v is None else SLOW
+    if v.__class__ is float and 0.0 <= v <= 100.0:  # NaN fails both
+        if v <= 1.0:
+            return v
+        if v.is_integer():
+            return v / 100.0
+    return None if v is None else SLOW  # out of range, 1.5, text: the full parser decides
 
 
 def _fast_date(v: Any) -> Any:
