@@ -128,16 +128,15 @@ def snapshots_of(grids: Mapping[str, Grid]) -> tuple[list[Snapshot], str | None]
     EVR's table) is neither read nor touched.
     """
 
-    def named(name: str) -> Grid | None:
-        return next((grids[n] for n in grids if n.strip().lower() == name.lower()), None)
+    def named(name: str) -> str | None:
+        return next((n for n in grids if n.strip().lower() == name.lower()), None)
 
     current = named(SNAPSHOTS)
     if current is not None:
-        return read_history(current), None
+        return read_history(grids[current]), None
     old = named(LEGACY_SHEET)
-    if is_evr_history(old):
-        assert old is not None
-        return read_history(old), old.name
+    if old is not None and is_evr_history(grids[old]):
+        return read_history(grids[old]), old
     return [], None
 
 
