@@ -18,7 +18,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -444,12 +444,11 @@ def write_demo(
     )
 
 
-def add_computed_snapshots(
-    path: str | Path, periods: Sequence[date], now: datetime | None = None
-) -> tuple[str, ...]:
+def add_computed_snapshots(path: str | Path, periods: Sequence[date]) -> tuple[str, ...]:
     """Add to the workbook at `path` the snapshots the engine computes from its own data as of
-    each of `periods`, each noted as computed (SNAPSHOT_NOTE). Only the Snapshots sheet is
-    written (the part writer: every other part byte-identical); returns their as-of labels."""
+    each of `periods`, each noted as computed (SNAPSHOT_NOTE) and with no "taken at" (none was
+    taken at the time; and the demo stays the same file for the same seed). Only the Snapshots
+    sheet is written (the part writer: every other part byte-identical); returns their as-ofs."""
     from evr_xl.engine import compute
     from evr_xl.outputs.file import write_output_sheets
     from evr_xl.outputs.history import history_sheet, merge, snapshot
@@ -458,13 +457,14 @@ def add_computed_snapshots(
     analysis = analyse(path)
     if analysis.data is None:
         raise ValueError(f"{path}: the programme could not be read")
-    taken_at = now or datetime.now(timezone.utc)
     snaps = list(analysis.history)
     results = None
     for period in periods:
         results = compute(analysis.data.with_as_of(period))
         note = SNAPSHOT_NOTE.format(as_of=results.program.as_of)
-        snaps = merge(snaps, snapshot(results, taken_at, note))
+        computed = snapshot(results, datetime(2000, 1, 1), note)
+        computed.taken_at = ""  # computed now, not taken then
+        snaps = merge(snaps, computed)
     if results is None:
         return ()
     p = results.program
