@@ -23,9 +23,16 @@ from evr_xl.model import ProgramData
 from evr_xl.model.periods import parse_period
 from evr_xl.outputs.dashboard import dashboard_sheet
 from evr_xl.outputs.file import write_output_sheets
-from evr_xl.outputs.history import LEGACY_SHEET, Snapshot, history_sheet, merge, read_history, snapshot
+from evr_xl.outputs.history import (
+    LEGACY_SHEET,
+    Snapshot,
+    history_sheet,
+    is_evr_history,
+    merge,
+    read_history,
+    snapshot,
+)
 from evr_xl.outputs.history import SHEET as SNAPSHOTS
-from evr_xl.outputs.history import is_evr_history
 from evr_xl.outputs.sheets import driver_metrics_sheet, findings_sheet, workstream_metrics_sheet
 from evr_xl.workbook import layout
 from evr_xl.workbook.files import open_grids

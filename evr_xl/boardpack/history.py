@@ -94,7 +94,9 @@ def _target_changed(old: Mapping[str, Any] | None, target_now: float | None) -> 
     if old is None:
         return True
     then = _figure(old, "target")
-    return then is not None and target_now is not None and abs(target_now - then) >= TARGET_TOLERANCE
+    return (
+        then is not None and target_now is not None and abs(target_now - then) >= TARGET_TOLERANCE
+    )
 
 
 def _split(
@@ -186,7 +188,9 @@ def history_page(results: Results, history: Sequence[Mapping[str, Any]] | None) 
         if name == "target" and then is None:
             continue  # a snapshot from before targets were recorded
         change = _change(now, then)
-        from_targets, movement = _split(name, change, changed_pairs) if retargeted else (0.0, change)
+        from_targets, movement = (
+            _split(name, change, changed_pairs) if retargeted else (0.0, change)
+        )
         prog_rows.append((label, then, now, change, from_targets, movement))
     prog = Table(
         "programme_moves",

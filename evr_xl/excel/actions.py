@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from evr_xl.excel.grids import book_grids
-from evr_xl.excel.render import render, rename_sheet
+from evr_xl.excel.render import rename_sheet, render
 from evr_xl.findings import Finding, Severity, counts
 from evr_xl.model.periods import from_ordinal, label, ordinal
 from evr_xl.workbook import layout as L

@@ -210,7 +210,8 @@ def _snapshot_of(results, as_of: str, **overrides) -> dict:
     figures = ("target", "realized_to_date", "forecast_in_horizon", "forecast_exit_run_rate",
                "value_at_risk", "confidence_weighted_forecast")  # fmt: skip
     drivers = {
-        r.driver_id: {f: float(getattr(r, f)) for f in figures} for r in results.drivers.itertuples()
+        r.driver_id: {f: float(getattr(r, f)) for f in figures}
+        for r in results.drivers.itertuples()
     }
     for ident, changes in overrides.items():
         drivers[ident.replace("_", "-")] |= changes
@@ -229,7 +230,9 @@ def test_a_cut_target_is_a_target_change_not_a_forecast_improvement(demo_results
     # at risk against it (what cutting a target does to value at risk).
     then_target = float(d.loc[cut, "target"]) + 2.5e6
     then_var = float(d.loc[cut, "value_at_risk"]) + 1.2e6
-    snap = _snapshot_of(demo_results, "2026-05", VD_020={"target": then_target, "value_at_risk": then_var})
+    snap = _snapshot_of(
+        demo_results, "2026-05", VD_020={"target": then_target, "value_at_risk": then_var}
+    )
     snap["program"]["target"] = demo_results.program.sum_targets + 2.5e6
     out = render(build_boardpack(demo_results, history=[snap]), tmp_path / "p.xlsx")
     ws = load_workbook(out)["Since last SteerCo"]
