@@ -158,13 +158,13 @@ def make_steps(path: Path, tmp: Path, only: str | None = None) -> dict[str, tupl
     """Each step as a no-argument callable (inputs prepared here), with a note."""
     from evr_xl.checks import run_checks
     from evr_xl.engine import compute
-    from evr_xl.outputs.history import SHEET as HISTORY
+    from evr_xl.outputs.history import SHEET as SNAPSHOTS
     from evr_xl.refresh import refresh
     from evr_xl.workbook import layout
     from evr_xl.workbook.files import load_grids
     from evr_xl.workbook.reader import read_grids
 
-    sheets = [t.sheet for t in layout.INPUT_TABLES] + [HISTORY]
+    sheets = [t.sheet for t in layout.INPUT_TABLES] + [SNAPSHOTS]
     need_grids = only is None or only in (
         "read_grids",
         "compute",
@@ -185,7 +185,7 @@ def make_steps(path: Path, tmp: Path, only: str | None = None) -> dict[str, tupl
     steps: dict[str, tuple[Step, str]] = {
         "floor": (lambda: floor(path), "unzip + no-op expat parse of sheet XML + shared strings"),
         "reference": (lambda: reference(path, tmp), "openpyxl load_workbook + save"),
-        "load_grids": (lambda: load_grids(path, sheets), "calamine, input sheets + History"),
+        "load_grids": (lambda: load_grids(path, sheets), "calamine, input sheets + Snapshots"),
         "read_grids": (lambda: read_grids(grids, path.name), "grids -> records + findings"),
         "compute": (lambda: compute(data), "engine"),
         "run_checks": (

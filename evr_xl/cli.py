@@ -41,7 +41,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _print(
         "It has the imperfections of a real programme (slipping milestones, orphan work, a driver"
     )
-    _print("without an owner, unvalidated actuals). Next:")
+    _print("without an owner, unvalidated actuals).")
+    if s.snapshots:
+        _print(
+            f"Its Snapshots sheet holds earlier snapshots ({', '.join(s.snapshots)}), computed from "
+            "its own data as of those periods (not records taken then), so the board pack shows what "
+            "moved."
+        )
+    _print("Next:")
     _print(f"  evr check {s.path}        # traceability findings, by sheet and cell")
     _print(f"  evr metrics {s.path}      # the value numbers")
     _print(f"  evr refresh {s.path}      # write Dashboard, Driver Metrics, ... into the workbook")
@@ -260,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_metrics)
 
     s = sub.add_parser(
-        "refresh", help="write Dashboard, Driver Metrics, Workstream Metrics, Findings, History"
+        "refresh", help="write Dashboard, Driver Metrics, Workstream Metrics, Findings, Snapshots"
     )
     s.add_argument("path")
     s.add_argument(

@@ -5,19 +5,32 @@ milestones, 18 months of actuals, costs to achieve and risks — with the imperf
 programme has: slipping milestones, orphan work, a driver without an owner, unvalidated actuals,
 a workstream whose tasks are done while its value is not coming, a promise the register does not
 quite reconcile to. Same seed, same workbook.
+
+The demo also carries three earlier snapshots (as of 2026-03, 2026-04 and 2026-05) on its
+Snapshots sheet, so the board pack's "Since the last steering committee" page has something to
+compare with on first use. They are not invented: each is the engine run on this workbook's own
+data seen from that earlier as-of period (`ProgramData.with_as_of`) — actuals up to that period,
+the register and workplan as they are in the file — and each says so in its Note column.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 FIRST = date(2025, 1, 1)
 LAST = date(2027, 12, 1)
 AS_OF = date(2026, 6, 1)  # 18 months of actuals: 2025-01 .. 2026-06
+# Earlier snapshots the demo carries, computed from its own data (see the module docstring).
+SNAPSHOT_PERIODS = (date(2026, 3, 1), date(2026, 4, 1), date(2026, 5, 1))
+SNAPSHOT_NOTE = (
+    "Computed by `evr demo` from this workbook's data seen as of {as_of} (actuals up to {as_of}; "
+    "register and workplan as in the file) - not a record taken at the time."
+)
 
 WORKSTREAMS = (
     ("WS-PROC", "Procurement", "Maria Lopez", "CFO"),
@@ -121,6 +134,7 @@ class DemoSummary:
     workplan_items: int
     actuals: int
     risks: int
+    snapshots: tuple[str, ...] = ()  # as-of periods of the earlier snapshots it carries
 
 
 def _add_months(d: date, n: int) -> date:
@@ -402,15 +416,23 @@ def demo_rows(seed: int = 7) -> tuple[dict[str, Any], dict[str, list[dict[str, A
 
 
 def write_demo(
-    folder: str | Path = ".", name: str = "evr_demo_program.xlsx", seed: int = 7
+    folder: str | Path = ".",
+    name: str = "evr_demo_program.xlsx",
+    seed: int = 7,
+    snapshots: bool = True,
 ) -> DemoSummary:
-    """Write the demo workbook into `folder` and say what it holds."""
+    """Write the demo workbook into `folder` and say what it holds.
+
+    With `snapshots`, the earlier snapshots of SNAPSHOT_PERIODS are written to its Snapshots
+    sheet (input sheets byte-identical to the workbook without them).
+    """
     from evr_xl.workbook.template import write_workbook
 
     settings, rows = demo_rows(seed)
     path = Path(folder) / name
     path.parent.mkdir(parents=True, exist_ok=True)
     write_workbook(path, rows=rows, settings=settings)
+    taken = add_computed_snapshots(path, SNAPSHOT_PERIODS) if snapshots else ()
     return DemoSummary(
         path=path,
         workstreams=len(rows["Workstreams"]),
@@ -418,4 +440,33 @@ def write_demo(
         workplan_items=len(rows["Workplan"]),
         actuals=len(rows["Actuals"]),
         risks=len(rows["Risks"]),
+        snapshots=taken,
     )
+
+
+def add_computed_snapshots(path: str | Path, periods: Sequence[date]) -> tuple[str, ...]:
+    """Add to the workbook at `path` the snapshots the engine computes from its own data as of
+    each of `periods`, each noted as computed (SNAPSHOT_NOTE) and with no "taken at" (none was
+    taken at the time; and the demo stays the same file for the same seed). Only the Snapshots
+    sheet is written (the part writer: every other part byte-identical); returns their as-ofs."""
+    from evr_xl.engine import compute
+    from evr_xl.outputs.file import write_output_sheets
+    from evr_xl.outputs.history import history_sheet, merge, snapshot
+    from evr_xl.refresh import analyse
+
+    analysis = analyse(path)
+    if analysis.data is None:
+        raise ValueError(f"{path}: the programme could not be read")
+    snaps = list(analysis.history)
+    results = None
+    for period in periods:
+        results = compute(analysis.data.with_as_of(period))
+        note = SNAPSHOT_NOTE.format(as_of=results.program.as_of)
+        computed = snapshot(results, datetime(2000, 1, 1), note)
+        computed.taken_at = ""  # computed now, not taken then
+        snaps = merge(snaps, computed)
+    if results is None:
+        return ()
+    p = results.program
+    write_output_sheets(path, [history_sheet(snaps, p.currency, p.name)], backup=False)
+    return tuple(s.as_of for s in snaps)

@@ -1,9 +1,11 @@
 """Refresh: read a programme workbook, compute, check, and write the output sheets into it.
 
 The one refresh the CLI and the ribbon share. Only the output sheets are written (Dashboard,
-Driver Metrics, Workstream Metrics, Findings, History), through the part-level writer, so every
+Driver Metrics, Workstream Metrics, Findings, Snapshots), through the part-level writer, so every
 input sheet and everything else in the file stays byte-identical; the file is replaced atomically
-with a backup, and a file that changed since it was read is not overwritten.
+with a backup, and a file that changed since it was read is not overwritten. A workbook whose
+snapshots are still on an EVR-written "History" sheet (before 2026-12) has that sheet renamed to
+Snapshots in place, every old snapshot kept (docs/refresh.md).
 """
 
 from __future__ import annotations
@@ -22,15 +24,15 @@ from evr_xl.model.periods import parse_period
 from evr_xl.outputs.dashboard import dashboard_sheet
 from evr_xl.outputs.file import write_output_sheets
 from evr_xl.outputs.history import (
-    SHEET as HISTORY,
-)
-from evr_xl.outputs.history import (
+    LEGACY_SHEET,
     Snapshot,
     history_sheet,
+    is_evr_history,
     merge,
     read_history,
     snapshot,
 )
+from evr_xl.outputs.history import SHEET as SNAPSHOTS
 from evr_xl.outputs.sheets import driver_metrics_sheet, findings_sheet, workstream_metrics_sheet
 from evr_xl.workbook import layout
 from evr_xl.workbook.files import open_grids
@@ -52,6 +54,9 @@ class Analysis:
     findings: list[Finding]
     results: Results | None
     history: list[Snapshot] = field(default_factory=list)
+    # The EVR-written "History" sheet the snapshots were read from, when there is no Snapshots
+    # sheet yet: the refresh renames it to Snapshots (in place, every old snapshot kept).
+    legacy_history: str | None = None
 
     @property
     def unreadable(self) -> list[Finding]:
@@ -105,11 +110,11 @@ def _analyse(
 ) -> Analysis:
     if grids is None:
         progress(f"Reading {path.name}")
-        grids = open_grids(path, [t.sheet for t in layout.INPUT_TABLES] + [HISTORY])
+        grids = open_grids(path, [t.sheet for t in layout.INPUT_TABLES] + [SNAPSHOTS, LEGACY_SHEET])
     data, findings = read_grids(grids, path.name)
-    history = read_history(next((grids[n] for n in grids if n.lower() == HISTORY.lower()), None))
+    history, legacy = snapshots_of(grids)
     if data is None:
-        return Analysis(path, None, findings, None, history)
+        return Analysis(path, None, findings, None, history, legacy)
     if as_of is not None:
         period = parse_period(as_of)
         if period is None:
@@ -119,11 +124,31 @@ def _analyse(
     results = compute(data)
     progress("Running the traceability checks")
     findings = findings + run_checks(data, results)
-    return Analysis(path, data, findings, results, history)
+    return Analysis(path, data, findings, results, history, legacy)
+
+
+def snapshots_of(grids: Mapping[str, Grid]) -> tuple[list[Snapshot], str | None]:
+    """The snapshots of a workbook, and the name of its EVR-written History sheet to rename.
+
+    The Snapshots sheet when there is one; else an EVR-written History sheet (before 2026-12),
+    whose name is returned so the refresh renames it. A user's own sheet named History (not
+    EVR's table) is neither read nor touched.
+    """
+
+    def named(name: str) -> str | None:
+        return next((n for n in grids if n.strip().lower() == name.lower()), None)
+
+    current = named(SNAPSHOTS)
+    if current is not None:
+        return read_history(grids[current]), None
+    old = named(LEGACY_SHEET)
+    if old is not None and is_evr_history(grids[old]):
+        return read_history(grids[old]), old
+    return [], None
 
 
 def output_sheets(analysis: Analysis, taken_at: datetime) -> tuple[list[SheetSpec], Snapshot]:
-    """The five output sheets, and the snapshot this refresh adds to History."""
+    """The five output sheets, and the snapshot this refresh adds to Snapshots."""
     data, results = analysis.data, analysis.results
     assert data is not None and results is not None
     snap = snapshot(results, taken_at)
@@ -166,7 +191,10 @@ def refresh(
             None,
         )
         progress(f"Writing {', '.join(s.name for s in sheets)}")
-        written = write_output_sheets(path, sheets, out_path=output, expected_fingerprint=before)
+        renames = {analysis.legacy_history: SNAPSHOTS} if analysis.legacy_history else None
+        written = write_output_sheets(
+            path, sheets, out_path=output, expected_fingerprint=before, renames=renames
+        )
     return RefreshReport(analysis, written, snap, previous, time.perf_counter() - started)
 
 
@@ -196,6 +224,10 @@ def summary_lines(report: RefreshReport) -> list[str]:
         f"Refreshed {w.path} in {report.seconds:.2f} s (as of {p.as_of}, {p.currency}).",
         f"  Sheets written: {', '.join(w.sheets_written)}"
         + (f" (new: {', '.join(w.sheets_added)})" if w.sheets_added else ""),
+        *(
+            f"  Sheet {old!r} renamed to {new!r} (a name Excel reserves); its snapshots kept."
+            for old, new in w.sheets_renamed
+        ),
         f"  Backup of the previous file: {w.backup_path}"
         if w.backup_path
         else "  No backup (new file).",
@@ -208,10 +240,10 @@ def summary_lines(report: RefreshReport) -> list[str]:
     if prev and prev.program:
         if prev.as_of == p.as_of:
             lines.append(
-                f"  History: the snapshot for {p.as_of} was replaced (taken earlier at {prev.taken_at})."
+                f"  Snapshots: the snapshot for {p.as_of} was replaced (taken earlier at {prev.taken_at})."
             )
         else:
-            lines.append(f"  History: new snapshot for {p.as_of}; since {prev.as_of}:")
+            lines.append(f"  Snapshots: new snapshot for {p.as_of}; since {prev.as_of}:")
         for key, label in (
             ("forecast_exit_run_rate", "forecast exit run-rate"),
             ("value_at_risk", "value at risk"),
@@ -223,5 +255,5 @@ def summary_lines(report: RefreshReport) -> list[str]:
                     f"    {label}: {money(getattr(p, key) - old, p.currency, signed=True)}"
                 )
     else:
-        lines.append(f"  History: first snapshot ({p.as_of}).")
+        lines.append(f"  Snapshots: first snapshot ({p.as_of}).")
     return lines

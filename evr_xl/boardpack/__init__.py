@@ -96,7 +96,7 @@ def make_boardpack(
             + f"\nRun 'evr check {path_in}' for every finding."
         )
     coverage = dict(traceability_coverage(data, results))
-    if history is None:  # the workbook's own History sheet, written by each `evr refresh`
+    if history is None:  # the workbook's own Snapshots sheet, written by each `evr refresh`
         history = [asdict(s) for s in analysis.history]
     progress("Building the eight pages")
     pack = build_boardpack(

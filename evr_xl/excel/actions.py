@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from evr_xl.excel.grids import book_grids
-from evr_xl.excel.render import render
+from evr_xl.excel.render import rename_sheet, render
 from evr_xl.findings import Finding, Severity, counts
 from evr_xl.model.periods import from_ordinal, label, ordinal
 from evr_xl.workbook import layout as L
@@ -83,7 +83,8 @@ def check(book: Any) -> ActionResult:
 
 
 def refresh(book: Any, now: dt.datetime | None = None) -> ActionResult:
-    """Recompute and rewrite the output sheets (Dashboard, metrics, Findings, History)."""
+    """Recompute and rewrite the output sheets (Dashboard, metrics, Findings, Snapshots)."""
+    from evr_xl.outputs.history import SHEET as SNAPSHOTS
     from evr_xl.outputs.sheets import findings_sheet
     from evr_xl.refresh import output_sheets
     from evr_xl.units import money, pct
@@ -97,6 +98,8 @@ def refresh(book: Any, now: dt.datetime | None = None) -> ActionResult:
             ok=False,
         )
     sheets, _snapshot = output_sheets(analysis, now or dt.datetime.now(dt.timezone.utc))
+    if analysis.legacy_history:  # EVR's History sheet (before 2026-12) becomes Snapshots
+        rename_sheet(book, analysis.legacy_history, SNAPSHOTS)
     for spec in sheets:
         render(book, spec)
     p = analysis.results.program

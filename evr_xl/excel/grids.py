@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from evr_xl.outputs.history import SHEET as HISTORY
+from evr_xl.outputs.history import LEGACY_SHEET
+from evr_xl.outputs.history import SHEET as SNAPSHOTS
 from evr_xl.workbook import layout as L
 from evr_xl.workbook.grids import Grid, grid_from_rows
 
-# What a refresh needs: the input sheets and the History it appends to.
-READ_SHEETS: tuple[str, ...] = (*(t.sheet for t in L.INPUT_TABLES), HISTORY)
+# What a refresh needs: the input sheets and the Snapshots it appends to (or the History sheet
+# that held them before 2026-12, which the refresh renames to Snapshots).
+READ_SHEETS: tuple[str, ...] = (*(t.sheet for t in L.INPUT_TABLES), SNAPSHOTS, LEGACY_SHEET)
 
 
 def sheet_grid(sheet: Any) -> Grid:

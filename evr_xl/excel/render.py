@@ -130,6 +130,20 @@ def output_sheet(book: Any, name: str) -> Any:
     return book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
 
 
+def rename_sheet(book: Any, old: str, new: str) -> bool:
+    """Rename the output sheet `old` of the live `book` to `new` (History -> Snapshots), when
+    `new` does not exist yet; its content is then replaced by `render`. Refuses input sheets."""
+    if old.strip().lower() in PROTECTED_SHEETS or new.strip().lower() in PROTECTED_SHEETS:
+        raise ValueError(
+            f"'{old}' or '{new}' is an input sheet; EVR-XL only writes its output sheets"
+        )
+    names = {sheet.name.strip().lower(): sheet for sheet in book.sheets}
+    if new.strip().lower() in names or old.strip().lower() not in names:
+        return False
+    names[old.strip().lower()].name = new
+    return True
+
+
 def render(book: Any, spec: SheetSpec) -> Any:
     """Replace the output sheet `spec.name` of the live `book` with `spec`; returns the sheet."""
     p = plan(spec)

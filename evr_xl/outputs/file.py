@@ -9,7 +9,7 @@ atomic replace) is the part writer's; see docs/refresh.md.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from evr_xl.outputs.styles import STYLES
 from evr_xl.workbook.layout import LISTS_SHEET, START_HERE, TABLES_BY_SHEET
@@ -21,9 +21,11 @@ from evr_xl.xlsx.writer import render_workbook as _render
 PROTECTED_SHEETS = frozenset(s.casefold() for s in (*TABLES_BY_SHEET, START_HERE, LISTS_SHEET))
 
 
-def render_workbook(data: bytes, sheets: Sequence[SheetSpec]) -> Rendered:
+def render_workbook(
+    data: bytes, sheets: Sequence[SheetSpec], renames: Mapping[str, str] | None = None
+) -> Rendered:
     """The workbook `data` with the output `sheets` written in: pure, in memory."""
-    return _render(data, sheets, STYLES, PROTECTED_SHEETS)
+    return _render(data, sheets, STYLES, PROTECTED_SHEETS, renames)
 
 
 def write_output_sheets(
@@ -33,10 +35,12 @@ def write_output_sheets(
     out_path: str | os.PathLike[str] | None = None,
     expected_fingerprint: Fingerprint | None = None,
     backup: bool = True,
+    renames: Mapping[str, str] | None = None,
 ) -> WriteReport:
     """Write the output `sheets` into the programme workbook at `path` (or a copy at `out_path`).
 
-    See `evr_xl.xlsx.writer.write_sheets` for what is refused and how the file is replaced.
+    See `evr_xl.xlsx.writer.write_sheets` for what is refused and how the file is replaced;
+    `renames` (old -> new) renames an output sheet in place first (History -> Snapshots).
     """
     return write_sheets(
         path,
@@ -46,4 +50,5 @@ def write_output_sheets(
         out_path=out_path,
         expected_fingerprint=expected_fingerprint,
         backup=backup,
+        renames=renames,
     )

@@ -652,7 +652,10 @@ OUTPUT_SHEETS: tuple[OutputSheet, ...] = (
     ),
     OutputSheet("Workstream Metrics", "Task completion vs value realization per workstream."),
     OutputSheet("Findings", "Every traceability finding with a link to the cell to fix."),
-    OutputSheet("History", "One snapshot of the key figures per refresh."),
+    OutputSheet(
+        "Snapshots",
+        "One snapshot of the key figures (targets included) per refresh: how the forecast moved.",
+    ),
 )
 OUTPUT_SHEET_NAMES = tuple(o.sheet for o in OUTPUT_SHEETS)
 

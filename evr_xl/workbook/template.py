@@ -336,9 +336,9 @@ def _add_validations(
     for col, column in enumerate(table.columns, start=1):
         letter = get_column_letter(col)
         if column.choices:
-            dv = _list_validation(f"={list_names[column.choices]}", strict=True)
+            dv = _list_validation(list_names[column.choices], strict=True)
         elif column.list_source:
-            dv = _list_validation(f"={id_list_name(column.list_source)}", strict=False)
+            dv = _list_validation(id_list_name(column.list_source), strict=False)
         else:
             dv = DataValidation(showInputMessage=True, allow_blank=True)
         dv.promptTitle = column.header[:32]
@@ -408,7 +408,7 @@ def _write_program(
         if len(setting_help(setting)) > table.columns[2].width * 1.1:
             ws.row_dimensions[row].height = 30
         dv = (
-            _list_validation(f"={list_names[setting.choices]}", strict=True)
+            _list_validation(list_names[setting.choices], strict=True)
             if setting.choices
             else DataValidation(showInputMessage=True, allow_blank=True)
         )

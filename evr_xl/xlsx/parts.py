@@ -21,7 +21,7 @@ import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import quoteattr, unescape
 
 from defusedxml import ElementTree as SafeET
 
@@ -325,6 +325,26 @@ def add_sheet_entry(workbook_xml: bytes, name: str, sheet_id: int, rel_id: str) 
         rid = f'xmlns:evrr="{REL_NS}" evrr:id={quoteattr(rel_id)}'
     element = f'<sheet name={quoteattr(name)} sheetId="{sheet_id}" {rid}/>'
     return insert_before_close(workbook_xml, "sheets", element)
+
+
+def rename_sheet_entry(workbook_xml: bytes, old: str, new: str) -> bytes:
+    """The <sheet> named `old` (case-insensitively) renamed to `new`; nothing else changes.
+
+    String-level, like the insertions: only that element's name attribute is rewritten, so the
+    sheet keeps its position, sheetId and r:id (defined names' localSheetId stay right).
+    """
+    text = workbook_xml.decode("utf-8")
+    for tag in re.finditer(rf"<(?:\w+:)?sheet\b({ATTRS})/?>", text):
+        m = re.search(r"""\bname\s*=\s*("[^"]*"|'[^']*')""", tag.group(1))
+        if m is None or unescape(m.group(1)[1:-1], _ENTITIES).casefold() != old.casefold():
+            continue
+        start = tag.start(1) + m.start(1)
+        end = tag.start(1) + m.end(1)
+        return (text[:start] + quoteattr(new) + text[end:]).encode("utf-8")
+    raise ValueError(f"no sheet named {old!r}")
+
+
+_ENTITIES = {"&quot;": '"', "&apos;": "'"}
 
 
 def calc_chain_sheet_ids(xml: bytes) -> set[int]:

@@ -43,6 +43,7 @@ from evr_xl.xlsx.parts import (
     rels_path,
     remove_override,
     remove_relationship,
+    rename_sheet_entry,
     uses_1904_dates,
 )
 from evr_xl.xlsx.replace import (
@@ -87,6 +88,7 @@ class WriteReport:
     seconds: float
     path: Path  # the file written
     fingerprint: Fingerprint  # of the file written: pass it to the next write
+    sheets_renamed: tuple[tuple[str, str], ...] = ()  # (old, new) names, see render_workbook
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class Rendered:
     data: bytes
     sheets_written: tuple[str, ...]
     sheets_added: tuple[str, ...]
+    sheets_renamed: tuple[tuple[str, str], ...] = ()
 
 
 def render_workbook(
@@ -101,17 +104,37 @@ def render_workbook(
     sheets: Sequence[SheetSpec],
     palette: Mapping[str, NamedStyle],
     inputs: Collection[str] = (),
+    renames: Mapping[str, str] | None = None,
 ) -> Rendered:
     """The workbook `data` with `sheets` written in: pure, in memory, nothing else changed.
 
     Cell styles are names in `palette`; a sheet named in `inputs` (any case) is never written.
+    `renames` (old name -> new name) first renames an existing worksheet in place — same part,
+    position, sheetId and r:id — when no sheet has the new name yet and the new name is one of
+    `sheets` (which then replaces its content); otherwise that rename is skipped.
     """
-    _check_specs(sheets, {name.casefold() for name in inputs})
+    folded_inputs = {name.casefold() for name in inputs}
+    _check_specs(sheets, folded_inputs)
     pkg = Package(data)
     wb_part = main_workbook_part(pkg)
     wb_rels_part = rels_path(wb_part)
     workbook_xml = pkg.read(wb_part)
     entries = {e.name.casefold(): e for e in read_sheets(workbook_xml)}
+    renamed: list[tuple[str, str]] = []
+    spec_names = {spec.name.casefold(): spec.name for spec in sheets}
+    for old, new in (renames or {}).items():
+        entry = entries.get(old.casefold())
+        if (
+            entry is None
+            or new.casefold() in entries
+            or new.casefold() not in spec_names
+            or old.casefold() in folded_inputs
+        ):
+            continue
+        workbook_xml = rename_sheet_entry(workbook_xml, entry.name, spec_names[new.casefold()])
+        del entries[old.casefold()]
+        entries[new.casefold()] = entry
+        renamed.append((entry.name, spec_names[new.casefold()]))
     rels = {r.id: r for r in read_rels(pkg, wb_part)}
     used_rel_ids = set(rels)
     date1904 = uses_1904_dates(workbook_xml)
@@ -177,7 +200,7 @@ def render_workbook(
         if new != pkg.read(part):
             pkg.write(part, new)
     written = tuple(spec.name for spec in sheets)
-    return Rendered(pkg.to_bytes(), written, tuple(added))
+    return Rendered(pkg.to_bytes(), written, tuple(added), tuple(renamed))
 
 
 def _check_specs(sheets: Sequence[SheetSpec], inputs: set[str]) -> None:
@@ -238,8 +261,11 @@ def write_sheets(
     out_path: str | os.PathLike[str] | None = None,
     expected_fingerprint: Fingerprint | None = None,
     backup: bool = True,
+    renames: Mapping[str, str] | None = None,
 ) -> WriteReport:
     """Write `sheets` into the workbook at `path` (or into a copy at `out_path`).
+
+    `renames`: sheets renamed in place first (see render_workbook).
 
     Raises WorkbookChanged if the file's content differs from `expected_fingerprint`, or changes
     while being written; WorkbookLocked if it is open in Excel or cannot be replaced;
@@ -259,6 +285,7 @@ def write_sheets(
             out_path=out_path,
             expected_fingerprint=expected_fingerprint,
             backup=backup,
+            renames=renames,
         )
 
 
@@ -271,6 +298,7 @@ def _write_sheets(
     out_path: str | os.PathLike[str] | None,
     expected_fingerprint: Fingerprint | None,
     backup: bool,
+    renames: Mapping[str, str] | None = None,
 ) -> WriteReport:
     """write_sheets, under its lock."""
     started = time.perf_counter()
@@ -290,7 +318,7 @@ def _write_sheets(
     if lock is not None:
         raise WorkbookLocked(locked_message(target, lock))
 
-    rendered = render_workbook(data, sheets, palette, inputs)
+    rendered = render_workbook(data, sheets, palette, inputs, renames)
 
     backup_path = None
     tmp = write_temp(target, rendered.data, mode_from=target if target.exists() else source)
@@ -321,4 +349,5 @@ def _write_sheets(
         time.perf_counter() - started,
         target,
         result,
+        rendered.sheets_renamed,
     )

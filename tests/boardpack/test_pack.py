@@ -1,4 +1,4 @@
-"""Board pack behaviour: safe text, print setup, contents links, History, PDF fallback."""
+"""Board pack behaviour: safe text, print setup, contents links, snapshots, PDF fallback."""
 
 from __future__ import annotations
 
@@ -68,8 +68,9 @@ def test_charts_keep_axes_and_use_no_excel_2016_types(demo_pack) -> None:
     assert dump["charts"]["Workstreams"][0]["types"][0]["grouping"] == "clustered"
 
 
-def test_no_history_shows_how_to_start_one(demo_pack) -> None:
-    ws = load_workbook(demo_pack.path)["Since last SteerCo"]
+def test_no_history_shows_how_to_start_one(demo_results, tmp_path) -> None:
+    out = render(build_boardpack(demo_results, history=[]), tmp_path / "p.xlsx")
+    ws = load_workbook(out)["Since last SteerCo"]
     assert NO_SNAPSHOT in [c.value for row in ws.iter_rows() for c in row]
     assert "evr refresh" in NO_SNAPSHOT
 
@@ -201,3 +202,73 @@ def test_cells_carry_the_pack_styles(demo_pack) -> None:
     value = cover.cell(row=rag_tile.row + 1, column=rag_tile.column)
     assert value.fill.fgColor.rgb.endswith(st.RAG_FILL[value.value])
     assert rag_tile.fill.fgColor.rgb.endswith(st.TILE) and rag_tile.font.sz == 9
+
+
+def _snapshot_of(results, as_of: str, **overrides) -> dict:
+    """A snapshot mapping of `results` as a refresh records it, with per-driver overrides."""
+    p = results.program
+    figures = ("target", "realized_to_date", "forecast_in_horizon", "forecast_exit_run_rate",
+               "value_at_risk", "confidence_weighted_forecast")  # fmt: skip
+    drivers = {
+        r.driver_id: {f: float(getattr(r, f)) for f in figures}
+        for r in results.drivers.itertuples()
+    }
+    for ident, changes in overrides.items():
+        drivers[ident.replace("_", "-")] |= changes
+    program = {f: sum(d[f] for d in drivers.values()) for f in figures[1:]}
+    program["target"] = p.sum_targets
+    return {"as_of": as_of, "taken_at": "2026-05-29 10:00", "program": program, "drivers": drivers}
+
+
+def test_a_cut_target_is_a_target_change_not_a_forecast_improvement(demo_results, tmp_path):
+    """May: VD-020 had a target of 7.5M and 3.3M at risk; June: its target was cut to 5M, and its
+    value at risk fell with it. Page 7 lists it under target changes (old, new, change) and keeps
+    it out of the forecast movements; the programme's change is split accordingly."""
+    d = demo_results.drivers.set_index("driver_id")
+    cut = "VD-020"
+    # The May snapshot: the same programme, except VD-020 had a 2.5M higher target and 1.2M more
+    # at risk against it (what cutting a target does to value at risk).
+    then_target = float(d.loc[cut, "target"]) + 2.5e6
+    then_var = float(d.loc[cut, "value_at_risk"]) + 1.2e6
+    snap = _snapshot_of(
+        demo_results, "2026-05", VD_020={"target": then_target, "value_at_risk": then_var}
+    )
+    snap["program"]["target"] = demo_results.program.sum_targets + 2.5e6
+    out = render(build_boardpack(demo_results, history=[snap]), tmp_path / "p.xlsx")
+    ws = load_workbook(out)["Since last SteerCo"]
+    rows = [r for r in ws.iter_rows(values_only=True) if r[0] is not None]
+    texts = [str(r[0]) for r in rows]
+    t_title = next(i for i, t in enumerate(texts) if t.startswith("Target changes"))
+    m_title = next(i for i, t in enumerate(texts) if t.startswith("Forecast movements by driver"))
+    target_rows = [r for r in rows[t_title + 2 : m_title] if str(r[0]).startswith(cut)]
+    assert len(target_rows) == 1
+    _label, _owner, t_then, t_now, t_change, f_change, v_change = target_rows[0][:7]
+    assert (t_then, t_now, t_change) == pytest.approx((then_target, then_target - 2.5e6, -2.5e6))
+    assert v_change == pytest.approx(-1.2e6) and f_change == pytest.approx(0.0)
+    movements = [str(r[0]) for r in rows[m_title + 2 :]]
+    assert not any(t.startswith(cut) for t in movements), "a cut target is not a forecast move"
+    programme = {r[0]: r for r in rows}
+    var = programme["Value at risk (horizon)"]
+    assert var[3] == pytest.approx(-1.2e6)  # the programme's value at risk fell ...
+    assert var[4] == pytest.approx(-1.2e6)  # ... all of it from the target change,
+    assert var[5] == pytest.approx(0.0, abs=1e-3)  # none from the forecast
+    assert programme["Recurring targets (annual, net)"][3] == pytest.approx(-2.5e6)
+    assert any("not a forecast improvement" in t for t in texts)
+
+
+def test_old_snapshots_without_targets_still_compare(demo_results, tmp_path) -> None:
+    """Snapshots of the History sheet (before 2026-12) have no target: no target change is
+    inferred, the forecast movements are shown as before."""
+    snap = _snapshot_of(demo_results, "2026-05")
+    for figures in snap["drivers"].values():
+        del figures["target"]
+    del snap["program"]["target"]
+    first = next(iter(snap["drivers"]))
+    snap["drivers"][first]["forecast_in_horizon"] -= 5e5
+    out = render(build_boardpack(demo_results, history=[snap]), tmp_path / "p.xlsx")
+    ws = load_workbook(out)["Since last SteerCo"]
+    rows = {r[0]: r for r in ws.iter_rows(values_only=True) if r[0]}
+    assert "Recurring targets (annual, net)" not in rows
+    moved = next(v for k, v in rows.items() if str(k).startswith(f"{first} "))
+    assert moved[4] == pytest.approx(5e5)
+    assert "No target changed." in rows

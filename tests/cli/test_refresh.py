@@ -1,4 +1,7 @@
-"""Refresh end to end on the demo: output sheets written, inputs untouched, History per as-of."""
+"""Refresh end to end on the demo: output sheets written, inputs untouched, Snapshots per as-of.
+
+The demo here is written without its earlier snapshots (tests/cli/test_snapshots.py has those),
+so a refresh starts from input sheets only."""
 
 from __future__ import annotations
 
@@ -19,12 +22,12 @@ from evr_xl.refresh import refresh
 from evr_xl.workbook import layout
 from evr_xl.workbook.files import load_grids, read_program
 
-OUTPUTS = ["Dashboard", "Driver Metrics", "Workstream Metrics", "Findings", "History"]
+OUTPUTS = ["Dashboard", "Driver Metrics", "Workstream Metrics", "Findings", "Snapshots"]
 
 
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_demo(tmp_path_factory.mktemp("demo")).path
+    return write_demo(tmp_path_factory.mktemp("demo"), snapshots=False).path
 
 
 @pytest.fixture
@@ -88,7 +91,7 @@ def test_refresh_writes_outputs_and_leaves_inputs_byte_identical(demo: Path) -> 
     assert fs["A5"].hyperlink is not None and "!" in fs["A5"].hyperlink.location
 
 
-def test_refresh_twice_is_idempotent_except_history(demo: Path) -> None:
+def test_refresh_twice_is_idempotent_except_snapshots(demo: Path) -> None:
     t = datetime(2026, 7, 2, 9, 0, tzinfo=timezone.utc)
     refresh(demo, now=t)
     first = members(demo)
@@ -96,13 +99,13 @@ def test_refresh_twice_is_idempotent_except_history(demo: Path) -> None:
     second = members(demo)
     assert first == second  # same as-of, same time: the snapshot is replaced by an identical one
     refresh(demo, now=datetime(2026, 7, 3, tzinfo=timezone.utc))
-    grid = load_grids(demo, ["History"])["History"]
+    grid = load_grids(demo, ["Snapshots"])["Snapshots"]
     programme_rows = [r for r in grid.rows if PROGRAMME in r]
     assert (
         len(programme_rows) == 1 and "2026-07-03 00:00" in programme_rows[0]
     )  # replaced, not duplicated
     refresh(demo, as_of="2026-07")
-    grid = load_grids(demo, ["History"])["History"]
+    grid = load_grids(demo, ["Snapshots"])["Snapshots"]
     assert sorted(r[0] for r in grid.rows if PROGRAMME in r) == ["2026-06", "2026-07"]
 
 

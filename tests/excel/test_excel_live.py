@@ -130,9 +130,27 @@ def test_refresh_writes_the_output_sheets_only(book: FakeBook) -> None:
     result = actions.refresh(book, now=dt.datetime(2026, 7, 1, tzinfo=dt.timezone.utc))
     assert result.ok and result.message.startswith("Refreshed Dashboard, Driver Metrics")
     names = {s.name for s in book.sheets}
-    assert {"Dashboard", "Driver Metrics", "Workstream Metrics", "Findings", "History"} <= names
+    assert {"Dashboard", "Driver Metrics", "Workstream Metrics", "Findings", "Snapshots"} <= names
     for name in ("Program", "Value Drivers", "Workplan", "Actuals", "Risks"):
         assert book.sheets[name].writes == [] and book.sheets[name].cells == before[name]
+
+
+def test_live_refresh_renames_an_evr_history_sheet_to_snapshots() -> None:
+    """A book whose snapshots are on EVR's History sheet (before 2026-12): renamed, all kept."""
+    from evr_xl.outputs.history import read_history
+
+    fixture = Path(__file__).parents[1] / "cli" / "fixtures" / "history_sheet_9144ba8.xlsx"
+    book = FakeBook(load_grids(fixture), fullname=str(fixture))
+    position = [s.name for s in book.sheets].index("History")
+    result = actions.refresh(book, now=dt.datetime(2026, 7, 1, tzinfo=dt.timezone.utc))
+    assert result.ok
+    names = [s.name for s in book.sheets]
+    assert "History" not in names and names.index("Snapshots") == position
+    assert render.rename_sheet(book, "Snapshots", "Dashboard") is False  # never over a sheet
+    with pytest.raises(ValueError):
+        render.rename_sheet(book, "Snapshots", "Program")
+    grids = book_grids(book, ["Snapshots"])
+    assert [s.as_of for s in read_history(grids["Snapshots"])] == ["2026-04", "2026-05", "2026-06"]
 
 
 def test_roll_forward_asks_first_then_moves_the_as_of_period(book: FakeBook) -> None:

@@ -88,3 +88,17 @@ def test_converting_onto_the_source_is_refused(monkeypatch, tmp_path):
     monkeypatch.setattr(lo, "find_soffice", lambda: "/bin/true")
     with pytest.raises(ValueError, match="overwrite"):
         lo.convert(src, "xlsx", tmp_path)
+
+
+@pytest.mark.libreoffice
+@needs_soffice
+def test_libreoffice_sees_the_dropdowns_stored_without_equals(template, tmp_path):
+    """Lists are stored as Excel writes them (`lstStage`, no `=`); LibreOffice still reads them."""
+    import re
+    import zipfile
+
+    ods = lo.convert(template, "ods", tmp_path / "ods")
+    with zipfile.ZipFile(ods) as z:
+        content = z.read("content.xml").decode("utf-8")
+    lists = set(re.findall(r"cell-content-is-in-list\((\w+)\)", content))
+    assert {"lstStage", "lstYesNo", "lstProgramType", "idsValueDrivers", "idsWorkstreams"} <= lists

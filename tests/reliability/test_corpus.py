@@ -55,8 +55,8 @@ def test_refresh_to_a_copy_leaves_the_input_alone(
     assert code == case.refresh_exit, out[-2000:]
     assert _sha(path) == before
     if code == 0:
-        grids = load_grids(out_path, ["Dashboard", "History"])
-        assert {"Dashboard", "History"} <= set(grids)
+        grids = load_grids(out_path, ["Dashboard", "Snapshots"])
+        assert {"Dashboard", "Snapshots"} <= set(grids)
     else:
         assert not out_path.exists()
 

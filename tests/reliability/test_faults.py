@@ -33,7 +33,7 @@ def _intact_or_refreshed(path: Path, original: bytes) -> None:
     if data == original:
         return
     grids = load_grids(path)  # raises on a truncated or corrupt file
-    assert {"Program", "Value Drivers", "Dashboard", "History"} <= set(grids)
+    assert {"Program", "Value Drivers", "Dashboard", "Snapshots"} <= set(grids)
 
 
 @pytest.mark.parametrize("failing_call", [1, 2])  # 1: the backup's rename, 2: the workbook's
@@ -93,11 +93,11 @@ def test_two_refreshes_at_once(original: bytes, tmp_path: Path) -> None:
     assert all("Traceback" not in err for _, err in results)
     assert codes in ([0, 0], [0, 2]), results  # a loser is refused (WorkbookChanged), exit 2
     grids = load_grids(path)
-    history = grids["History"]
+    history = grids["Snapshots"]
     snapshots = {(r[0], r[1]) for r in history.rows if r and r[0] == "2026-06"}
     assert len(snapshots) == 1  # one snapshot (as-of, taken at) for the period, whoever won
     if codes == [0, 0]:
         # both won only if they ran one after the other: the second started from the first's
         # result, so the backup it kept is a refreshed file, not the original
         backup = path.with_name("both.bak.xlsx")
-        assert "History" in load_grids(backup), "the second refresh overwrote the first silently"
+        assert "Snapshots" in load_grids(backup), "the second refresh overwrote the first silently"

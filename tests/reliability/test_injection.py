@@ -83,7 +83,7 @@ def _assert_no_user_formulas(path: Path, sheets: set[str] | None = None) -> int:
 def test_refresh_writes_payloads_as_text(hostile_book: Path, tmp_path: Path) -> None:
     out = tmp_path / "refreshed.xlsx"
     assert main(["refresh", "-q", str(hostile_book), "--output", str(out)]) in (0, 1)
-    outputs = {"Dashboard", "Driver Metrics", "Workstream Metrics", "Findings", "History"}
+    outputs = {"Dashboard", "Driver Metrics", "Workstream Metrics", "Findings", "Snapshots"}
     assert _assert_no_user_formulas(out, outputs) >= 10  # the payloads did reach the outputs
 
 

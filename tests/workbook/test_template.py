@@ -46,8 +46,8 @@ def _validations(ws):
 
 
 def _list_values(wb, formula: str) -> list:
-    """The values a dropdown formula (=definedName) offers, read from the workbook itself."""
-    dn = wb.defined_names[formula.lstrip("=")]
+    """The values a dropdown formula (a defined name) offers, read from the workbook itself."""
+    dn = wb.defined_names[formula]
     ((sheet, ref),) = list(dn.destinations)
     return [c.value for row in wb[sheet][ref.replace("$", "")] for c in row]
 
@@ -141,7 +141,7 @@ def test_id_columns_drop_down_the_source_tables_ids(wb):
                 for f, ranges, _ in _validations(wb[table.sheet])
                 if f"{letter}5:{letter}2004" in ranges
             ]
-            dn = wb.defined_names[formula.lstrip("=")]
+            dn = wb.defined_names[formula]
             id_col = [c.key for c in source.columns].index(source.id_key) + 1
             id_letter = openpyxl.utils.get_column_letter(id_col)
             assert list(dn.destinations) == [
@@ -306,3 +306,17 @@ def test_many_rows_extend_the_dropdowns_beyond_the_data():
     assert wb.defined_names["idsValueDrivers"].attr_text == f"'Value Drivers'!$A$5:$A${last}"
     ranges = {r for _, rs, _ in _validations(wb["Value Drivers"]) for r in rs}
     assert f"D5:D{last}" in ranges
+
+
+def test_list_validations_are_stored_as_excel_writes_them(template):
+    """Excel stores a list source as `lstStage` in <formula1>, without the `=` typed in its dialog."""
+    import zipfile
+
+    with zipfile.ZipFile(template) as z:
+        xml = "".join(
+            z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/sheet")
+        )
+    formulas = re.findall(r"<formula1>(.*?)</formula1>", xml)
+    assert formulas, "the template has dropdowns"
+    assert "lstStage" in formulas
+    assert not [f for f in formulas if f.startswith("=")]
