@@ -87,6 +87,26 @@ CATALOGUE: dict[str, Check] = {
             "Rename the Value Plan headers to the programme's periods (2026-03 for months), or change "
             "the Period type on the Program sheet.",
         ),
+        Check(
+            "RD018",
+            E,
+            "Number reads two ways",
+            "Set the Program sheet's Number format (1,234.56 or 1.234,56), or type the number "
+            "without separators (800000).",
+        ),
+        Check(
+            "RD019",
+            E,
+            "Amount in another currency",
+            "Convert the amount to the programme currency and type it without the other "
+            "currency's symbol or code.",
+        ),
+        Check(
+            "RD020",
+            W,
+            "Share outside 0-100%",
+            "Type a share between 0% and 100%; until then the nearest bound is used.",
+        ),
     )
 }
 

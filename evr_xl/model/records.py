@@ -58,6 +58,7 @@ class ProgramSettings(Record):
     period_type: PeriodType = PeriodType.MONTH
     as_of: date
     fiscal_year_start: int = 1
+    number_format: str | None = None  # "1,234.56" or "1.234,56"; None: flag what reads two ways
     discount_rate: float | None = None
     rag_green: float = 0.95
     rag_amber: float = 0.80

@@ -383,10 +383,11 @@ def parse_date(value: Any) -> Parsed:
             return _safe_date(y, b, a, text)
         if b > 12 and a <= 12:
             return _safe_date(y, a, b, text)
-        return None, (
-            f"'{text}' is ambiguous: {date(y, b, a):%d %B %Y} or {date(y, a, b):%d %B %Y}? "
-            f"Type it as {y}-{b:02d}-{a:02d} or {y}-{a:02d}-{b:02d}"
-        ) if a <= 12 and b <= 12 and _valid(y, a, b) else (None, f"'{text}' is not a date")
+        if a <= 12 and b <= 12 and _valid(y, a, b):
+            return None, (
+                f"'{text}' is ambiguous: {date(y, b, a):%d %B %Y} or {date(y, a, b):%d %B %Y}? "
+                f"Type it as {y}-{b:02d}-{a:02d} or {y}-{a:02d}-{b:02d}"
+            )
     return None, f"'{text}' is not a date"
 
 

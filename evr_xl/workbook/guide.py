@@ -130,6 +130,42 @@ def _sheet_section(table: Table) -> list[str]:
     return [*lines, ""]
 
 
+READING_POLICY = [
+    "## Reading policy: every cell read as meant, or flagged at that cell",
+    "",
+    "A cell is either read exactly as a careful person would read it, or flagged at that cell "
+    "with what was typed, how it would be read, and what to type instead — never a different "
+    "value silently. Numbers typed as numbers are numbers; the rules below are for what people "
+    "type as text. (Code: `evr_xl/workbook/cells.py`; findings: [findings.md](findings.md).)",
+    "",
+    "| kind | accepted, and how it is read | flagged |",
+    "|---|---|---|",
+    "| money, numbers | `1250000`, `1,250,000`, `1.250.000`, `1 250 000`, `1'250'000`; "
+    "`1,234.56` and `1.234,56` (the last mark is the decimal mark); `(2,500)` and `-2500` are "
+    "negative; `50k`, `1.2M`, `2bn`; the programme's own currency before or after (`€50k`, "
+    "`EUR 50k`, `50k EUR`; `$` for a dollar programme); `-` (an accountant's nil) is 0; `n/a`, "
+    "`tbd` are blank | a number that reads two ways when the Program's *Number format* is blank: "
+    "`800.000` (800 or 800,000?), `1,250`, `(2,500)` — **RD018**, not counted; separators that "
+    "contradict the Number format — RD002; another currency's symbol or code (`$200,000`, "
+    "`£50k`, `USD 50k` in a EUR programme) — **RD019**, not counted |",
+    "| percentages | `45%`, `0.45`, `45` (45%) | `1.5` (150% or 1.5%?) — RD018; a share "
+    "outside 0–100% (`150%`, `-10%`) — **RD020** (Warning), the nearest bound is used |",
+    "| periods | a date (any day in the period), `2026-07`, `2026/07`, `07/2026`, `Jul-26`, "
+    "`July 2026`, `2026-Q3`, `Q3 2026`, a date as text (`31/07/2026`, `2026-07-31`) | a quarter in "
+    "a monthly programme (which month?) — RD004, not booked; `04/11/2026` (4 November or "
+    "11 April?) — RD004 with both readings |",
+    "| dates | a date cell, `2026-03-31`, `31/03/2026`, `31 Mar 2026`, `31.03.2026` | "
+    "`04/11/2026` — RD003 with both readings |",
+    "| yes/no | `Yes`, `Y`, `True`, `1`, `x` (a tick), `Ja`, `Oui`, `Sí`; `No`, `N`, `False`, "
+    "`0`, `Nein`, `Non` | anything else — RD006 (read as No) |",
+    "| IDs | trimmed, inner spaces collapsed, upper case: ` vd-007 ` is `VD-007` | — |",
+    "",
+    "Set the Program sheet's *Number format* (`1,234.56` or `1.234,56`) so that numbers typed "
+    "as text with one separator read one way.",
+    "",
+]
+
+
 def render_workbook_guide() -> str:
     """The full text of docs/workbook.md."""
     lines = [
@@ -165,6 +201,7 @@ def render_workbook_guide() -> str:
         "holding the dropdown lists.",
         "",
     ]
+    lines += READING_POLICY
     for table in layout.INPUT_TABLES:
         lines += _sheet_section(table)
     lines += [

@@ -167,6 +167,16 @@ PROGRAM_SETTINGS: tuple[Setting, ...] = (
         help="The period the actuals run to (T). Roll forward each period.",
     ),
     Setting(
+        "number_format",
+        "Number format",
+        Kind.CHOICE,
+        choices=("1,234.56", "1.234,56"),
+        help=(
+            "How numbers typed as text are written: 1,234.56 (comma thousands, point decimals) "
+            "or 1.234,56. Blank: a number that reads two ways, such as 800.000, is flagged."
+        ),
+    ),
+    Setting(
         "fiscal_year_start",
         "Fiscal year start month",
         Kind.INTEGER,

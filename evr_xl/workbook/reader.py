@@ -20,6 +20,7 @@ from evr_xl.model import (
     CellRef,
     Cost,
     ProgramData,
+    ProgramSettings,
     Risk,
     StageGate,
     ValueDriver,
@@ -28,6 +29,7 @@ from evr_xl.model import (
 )
 from evr_xl.model.periods import PeriodType
 from evr_xl.workbook import layout as L
+from evr_xl.workbook.cells import NUMBER_FORMATS, PLAIN, ReadContext
 from evr_xl.workbook.grids import Grid, WorkbookError
 from evr_xl.workbook.settings import read_settings
 from evr_xl.workbook.tables import build_records, read_table
@@ -94,14 +96,25 @@ def as_ready(grids: Mapping[str, Grid], names: list[str]) -> Iterator[str]:
     return ready(names) if ready is not None else iter(names)
 
 
+def context_of(settings: ProgramSettings | None) -> ReadContext:
+    """How the programme's cells are read: its currency, number format and period type."""
+    if settings is None:
+        return PLAIN
+    return ReadContext(
+        currency=settings.currency.strip().upper(),
+        decimal=NUMBER_FORMATS.get(settings.number_format or ""),
+        period_type=settings.period_type,
+    )
+
+
 def _read_one(
-    table: L.Table, grid: Grid, ptype: PeriodType | None
+    table: L.Table, grid: Grid, ptype: PeriodType | None, ctx: ReadContext
 ) -> tuple[Sequence[Any], list[Finding]]:
     """One input table's records (or Value Plan rows) and its findings."""
     if table.wide_periods:
-        return read_value_plan(grid, ptype, table)
+        return read_value_plan(grid, ptype, table, ctx)
     kind = RECORD_TYPES[table.sheet]
-    read, findings = read_table(grid, table, kind)
+    read, findings = read_table(grid, table, kind, ctx)
     if read is None:
         return (), findings
     for key, default in READ_DEFAULTS.get(table.sheet, {}).items():
@@ -123,6 +136,7 @@ def _read_grids(grids: Mapping[str, Grid], source: str) -> tuple[ProgramData | N
     settings, f = read_settings(grids[names[L.PROGRAM.sheet.lower()]])
     findings += f
     ptype = settings.period_type if settings is not None else None
+    ctx = context_of(settings)
     tables = [t for t in L.INPUT_TABLES if t is not L.PROGRAM]
     present = [names[t.sheet.lower()] for t in tables if t.sheet.lower() in names]
     # Each table as soon as its sheet is read (files.SheetGrids.as_ready); its findings are
@@ -131,7 +145,7 @@ def _read_grids(grids: Mapping[str, Grid], source: str) -> tuple[ProgramData | N
     by_sheet = {t.sheet.lower(): t for t in tables}
     for name in as_ready(grids, present):
         table = by_sheet[name.strip().lower()]
-        read_tables[table.sheet] = _read_one(table, grids[name], ptype)
+        read_tables[table.sheet] = _read_one(table, grids[name], ptype, ctx)
     collected: dict[str, Sequence[Any]] = {}
     for table in tables:
         if table.sheet not in read_tables and table.optional:

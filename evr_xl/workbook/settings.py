@@ -8,7 +8,9 @@ from pydantic import ValidationError
 
 from evr_xl.findings import Finding, finding
 from evr_xl.model import CellRef, ProgramSettings
+from evr_xl.workbook import cells as parse
 from evr_xl.workbook import layout as L
+from evr_xl.workbook.cells import NUMBER_FORMATS, ReadContext
 from evr_xl.workbook.grids import Grid
 from evr_xl.workbook.tables import find_header, parse_cell, problem_finding
 
@@ -29,6 +31,7 @@ def read_settings(grid: Grid) -> tuple[ProgramSettings | None, list[Finding]]:
     values: dict[str, Any] = {}
     cells: dict[str, CellRef] = {}
     bad_required = False
+    ctx = _context(found)
     for s in L.PROGRAM_SETTINGS:
         if s.key not in found:
             if s.required:
@@ -44,7 +47,7 @@ def read_settings(grid: Grid) -> tuple[ProgramSettings | None, list[Finding]]:
             continue
         raw, cell = found[s.key]
         cells[s.key] = cell
-        value, problem = parse_cell(s, raw)
+        value, problem = parse_cell(s, raw, ctx)
         if problem:
             findings.append(problem_finding(s, cell, problem))
         if value is None:
@@ -66,6 +69,16 @@ def read_settings(grid: Grid) -> tuple[ProgramSettings | None, list[Finding]]:
         findings.append(finding("RD013", f"{key}: {err['msg']}", cells.get(key)))
         return None, findings
     return settings, findings + _horizon_findings(settings)
+
+
+def _context(found: dict[str, tuple[Any, CellRef]]) -> ReadContext:
+    """The currency and number format the other settings (the value promise) are read in."""
+    currency = parse.parse_text(found.get("currency", (None,))[0])[0] or ""
+    by_key = {s.key: s for s in L.PROGRAM_SETTINGS}
+    number_format = parse_cell(by_key["number_format"], found.get("number_format", (None,))[0])[0]
+    return ReadContext(
+        currency=str(currency).upper(), decimal=NUMBER_FORMATS.get(number_format or "")
+    )
 
 
 def _horizon_findings(s: ProgramSettings) -> list[Finding]:

@@ -29,8 +29,11 @@ HEADER_SCAN_ROWS = 30
 MAX_TEXT = 32767
 
 
-def parse_cell(column: L.Column | L.Setting, value: Any) -> parse.Parsed:
-    """Parse one cell according to its column kind."""
+def parse_cell(
+    column: L.Column | L.Setting, value: Any, ctx: parse.ReadContext = parse.PLAIN
+) -> parse.Parsed:
+    """Parse one cell according to its column kind, in the programme's context (currency,
+    number format, period type)."""
     if parse.is_error_value(value):
         return None, parse.error_problem(value)
     kind = column.kind
@@ -50,15 +53,15 @@ def parse_cell(column: L.Column | L.Setting, value: Any) -> parse.Parsed:
             return parse.parse_integer(value)
         return parse.parse_choice(value, column.choices)
     if kind in (L.Kind.MONEY, L.Kind.NUMBER):
-        return parse.parse_number(value)
+        return parse.parse_number(value, ctx)
     if kind is L.Kind.PERCENT:
-        return parse.parse_percent(value)
+        return parse.parse_percent(value, ctx, bounded=column.key != "discount_rate")
     if kind is L.Kind.INTEGER:
         return parse.parse_integer(value)
     if kind is L.Kind.DATE:
         return parse.parse_date(value)
     if kind is L.Kind.PERIOD:
-        return parse.parse_period_cell(value)
+        return parse.parse_period_cell(value, ctx)
     if kind is L.Kind.YESNO:
         return parse.parse_yesno(value)
     raise AssertionError(f"unhandled column kind {kind}")  # a programming error
@@ -79,7 +82,8 @@ _PROBLEM_CODE = {
 
 def problem_finding(column: L.Column | L.Setting, cell: CellRef, problem: str) -> Finding:
     is_error = problem.startswith(("the cell holds the error", "the formula in the cell has no"))
-    code = "RD011" if is_error else _PROBLEM_CODE.get(column.kind, "RD002")
+    own = getattr(problem, "code", None)  # cells.Problem: ambiguous, another currency, range
+    code = "RD011" if is_error else own or _PROBLEM_CODE.get(column.kind, "RD002")
     label = column.header if isinstance(column, L.Column) else column.label
     fix = None
     if column.kind is L.Kind.CHOICE and column.choices:
@@ -177,7 +181,10 @@ class TableRead:
 
 
 def read_table(
-    grid: Grid, table: L.Table, kind: type | None = None
+    grid: Grid,
+    table: L.Table,
+    kind: type | None = None,
+    ctx: parse.ReadContext = parse.PLAIN,
 ) -> tuple[TableRead | None, list[Finding]]:
     """The table's rows, parsed column by column (see TableRead); findings for bad cells.
 
@@ -213,7 +220,7 @@ def read_table(
         values = parse.fast_column(col.kind.name, col.choices, cells)
         problems: set[int] = set()
         for i in _positions(values, slow):
-            value, problem = parse_cell(col, cells[i])
+            value, problem = parse_cell(col, cells[i], ctx)
             if problem:
                 problems.add(i)
                 if keep[i]:

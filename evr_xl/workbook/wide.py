@@ -20,7 +20,10 @@ _QUARTER_HEADER = re.compile(
 
 
 def read_value_plan(
-    grid: Grid, period_type: PeriodType | None = None, table: L.Table = L.VALUE_PLAN
+    grid: Grid,
+    period_type: PeriodType | None = None,
+    table: L.Table = L.VALUE_PLAN,
+    ctx: parse.ReadContext = parse.PLAIN,
 ) -> tuple[list[ValuePlanRow] | list[ForecastRow], list[Finding]]:
     """A wide driver x period sheet (Value Plan, Forecast): Driver ID plus one column per period
     header.
@@ -62,9 +65,9 @@ def read_value_plan(
         plan: dict[date, float] = {}
         for ci, p in period_cols.items():
             cell = CellRef(sheet=grid.sheet, row=r, col=ci)
-            value, problem = parse.parse_number(grid.value(r, ci))
+            value, problem = parse.parse_number(grid.value(r, ci), ctx)
             if problem:
-                findings.append(finding("RD002", problem, cell))
+                findings.append(finding(getattr(problem, "code", "RD002"), problem, cell))
             elif value is not None:
                 plan[p] = plan.get(p, 0.0) + value
         if driver_id is None:

@@ -118,8 +118,9 @@ def test_columns_found_by_header_in_any_order_with_extra_columns_and_blank_rows(
 @pytest.mark.parametrize(
     ("field", "typed", "expected"),
     [
-        ("Target", "$1,250,000", 1_250_000.0),
-        ("Target", "USD 2.5M", 2_500_000.0),
+        ("Target", "€1,250,000", 1_250_000.0),  # the programme's currency is EUR
+        ("Target", "EUR 2.5M", 2_500_000.0),
+        ("Target", "2.5M EUR", 2_500_000.0),
         ("Target", " 900 000 ", 900_000.0),
         ("Ramp start", date(2026, 3, 17), date(2026, 3, 1)),
         ("Ramp start", "2026/3", date(2026, 3, 1)),
