@@ -151,15 +151,21 @@ def not_validated(data: ProgramData, results: Results | None = None) -> list[Fin
 
 
 def claimed_before_work(data: ProgramData, results: Results | None = None) -> list[Finding]:
-    """AC005: realized value in a period before an enabling item finished (or while unfinished).
+    """AC005: realized value in a period before *any* enabling item finished (phased delivery:
+    wave 1 done and saving money while wave 2 is still pending is honest).
 
-    One finding per driver, at its first such actual, naming the latest-finishing enabler.
+    One finding per driver, at its first such actual, naming the first enabler to finish. A
+    dis-benefit is left out: its enabling work ends it, it does not start it.
     """
     res = results_of(data, results)
     f = res.frames
     items = f.items
     done = items["complete"].to_numpy(bool)
-    drv, item, fin = last_enablers(f, np.where(done, items["late_ord"].to_numpy(float), np.inf))
+    drv, item, fin = last_enablers(
+        f, np.where(done, items["late_ord"].to_numpy(float), np.inf), first=True
+    )
+    keep = f.drivers["sign"].to_numpy(float)[drv] > 0
+    drv, item, fin = drv[keep], item[keep], fin[keep]
     finish_by_driver = np.full(len(f.drivers), -np.inf)
     finish_by_driver[drv] = fin
     blocker = np.full(len(f.drivers), -1, dtype=np.int64)

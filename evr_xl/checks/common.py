@@ -60,20 +60,26 @@ def _fix_or(fix: str | None, default: str) -> str:
     return default if fix is None else fix
 
 
-def last_enablers(f: Frames, finish: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def last_enablers(
+    f: Frames, finish: np.ndarray, *, first: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per driver with a non-cancelled enabling item: the one that finishes last by `finish` (a
-    value per workplan item; on a tie the later link). Returns (driver, item, finish), drivers
-    ascending; drivers with no such item are left out."""
+    value per workplan item; on a tie the later link), or with `first` the one that finishes
+    first (on a tie the earlier link). Returns (driver, item, finish), drivers ascending; drivers
+    with no such item are left out."""
     live = ~f.links["cancelled"].to_numpy(bool)
     drv = f.links["driver"].to_numpy(np.int64)[live]
     item = f.links["item"].to_numpy(np.int64)[live]
     fin = finish[item]
     order = np.lexsort((fin, drv))  # by driver, then finish; stable, so ties keep link order
     grouped = drv[order]
-    is_last = np.ones(len(order), dtype=bool)
-    is_last[:-1] = grouped[1:] != grouped[:-1]
-    last = order[is_last]
-    return drv[last], item[last], fin[last]
+    pick = np.ones(len(order), dtype=bool)
+    if first:
+        pick[1:] = grouped[1:] != grouped[:-1]
+    else:
+        pick[:-1] = grouped[1:] != grouped[:-1]
+    chosen = order[pick]
+    return drv[chosen], item[chosen], fin[chosen]
 
 
 def money(value: float, currency: str) -> str:

@@ -66,4 +66,3 @@ def committed_forecast(data: ProgramData, results: Results | None = None) -> lis
 def _periods(h: Horizon, ords: list[int]) -> str:
     labels = [h.label(p) for p in ords]
     return ", ".join(labels[:6]) + (f" and {len(labels) - 6} more" if len(labels) > 6 else "")
-

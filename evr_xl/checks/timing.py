@@ -17,30 +17,45 @@ RECONCILIATION_TOLERANCE = 0.01  # 1% of the value promise
 
 
 def ramp_before_enablers(data: ProgramData, results: Results | None = None) -> list[Finding]:
-    """TM001: the ramp starts in a period before the (forecast) finish of an enabling item.
+    """TM001, fitted to phased delivery: the ramp starts before the *first* enabling item
+    finishes (no value before any enabling work is done), or the full run-rate comes before the
+    *last* one finishes (full value needs all of it).
 
     The enabler's finish is its late finish (actual, else forecast, else planned; overdue work
-    not before next period). Value may start in the period the work finishes.
+    not before next period). Value may start in the period the work finishes. A dis-benefit is
+    left out: its enabling work ends it (dual running ends when the legacy system is retired),
+    it does not start it.
     """
     f = results_of(data, results).frames
     h = f.horizon
-    drv, item, finish = last_enablers(f, f.items["late_ord"].to_numpy(np.int64))
-    start = f.drivers["start_ord"].to_numpy(np.int64)[drv]
-    early = start < finish
-    positions = f.drivers["pos"].to_numpy(np.int64)[drv][early].tolist()
-    (ids,) = fields_at(data.drivers, positions, "driver_id")
-    (item_ids,) = fields_at(data.workplan, item[early].tolist(), "item_id")
-    return findings(
-        "TM001",
-        [
-            f"driver {ident} ramps up from {h.label(ramp)} but its enabling item "
-            f"{item_id} finishes in {h.label(done)}"
-            for ident, item_id, ramp, done in zip(
-                ids, item_ids, start[early].tolist(), finish[early].tolist(), strict=True
-            )
-        ],
-        cells(data.drivers, positions, "ramp_start"),
-    )
+    late = f.items["late_ord"].to_numpy(np.int64)
+    benefit = f.drivers["sign"].to_numpy(float) > 0
+    out: list[Finding] = []
+    for first, field, ramp_key in (
+        (True, "ramp_start", "start_ord"),
+        (False, "full_run_rate_by", "full_ord"),
+    ):
+        drv, item, finish = last_enablers(f, late, first=first)
+        when = f.drivers[ramp_key].to_numpy(np.int64)[drv]
+        early = (when < finish) & benefit[drv]
+        positions = f.drivers["pos"].to_numpy(np.int64)[drv][early].tolist()
+        (ids,) = fields_at(data.drivers, positions, "driver_id")
+        (item_ids,) = fields_at(data.workplan, item[early].tolist(), "item_id")
+        pairs = zip(ids, item_ids, when[early].tolist(), finish[early].tolist(), strict=True)
+        if first:
+            messages = [
+                f"driver {ident} ramps up from {h.label(ramp)} but none of its enabling work "
+                f"is done before {h.label(done)} (the first to finish: {item_id})"
+                for ident, item_id, ramp, done in pairs
+            ]
+        else:
+            messages = [
+                f"driver {ident} reaches full run-rate in {h.label(ramp)} but its enabling item "
+                f"{item_id} finishes only in {h.label(done)}"
+                for ident, item_id, ramp, done in pairs
+            ]
+        out += findings("TM001", messages, cells(data.drivers, positions, field))
+    return out
 
 
 def full_run_rate_before_start(data: ProgramData, results: Results | None = None) -> list[Finding]:

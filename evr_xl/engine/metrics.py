@@ -82,9 +82,7 @@ def compute(data: ProgramData) -> Results:
     exit_rate = _exit_rate(forecast, recurring, h)
     # the exit run-rate with the slip alone (pi = 1, nothing committed): splits the run-rate
     # bridge into slippage and performance
-    slipped_exit_rate = _exit_rate(
-        np.where(future[None, :], shifted, actual), recurring, h
-    )
+    slipped_exit_rate = _exit_rate(np.where(future[None, :], shifted, actual), recurring, h)
     weights = data.stage_weights()
     weight = np.array([weights.get(st, 0.0) for st in f.drivers["stage"].tolist()], dtype=float)
     realization = ratio(realized, plan_to_date)

@@ -169,12 +169,59 @@ def test_tm001_ramp_before_enabling_work_and_tm002() -> None:
             WP-1    | WS-1          | 2026-03-31     | 2026-05-15      | VD-1
         """,
     )
-    [f] = only(findings, "TM001")
-    assert f.where == "Value Drivers!D5"
-    assert f.message == (
-        "driver VD-1 ramps up from 2026-03 but its enabling item WP-1 finishes in 2026-07"
+    start, full = only(findings, "TM001")
+    assert start.where == "Value Drivers!D5"
+    assert start.message == (
+        "driver VD-1 ramps up from 2026-03 but none of its enabling work is done before "
+        "2026-07 (the first to finish: WP-1)"
     )  # planned 2026-03 <= T and unfinished: next period at the earliest, then 2026-05 forecast
+    assert full.where == "Value Drivers!E5"
+    assert full.message == (
+        "driver VD-1 reaches full run-rate in 2026-02 but its enabling item WP-1 finishes only "
+        "in 2026-07"
+    )
     assert only(findings, "TM002")[0].where == "Value Drivers!E5"
+
+
+def test_tm001_ac005_fit_phased_delivery() -> None:
+    """Wave 1 done and saving money, wave 2 pending: honest, no timing finding. Value before
+    any enabling work is done, or full run-rate before all of it, is flagged."""
+    phased = with_(
+        drivers_table="""
+            driver_id | workstream_id | target    | ramp_start | full_run_rate_by
+            VD-1      | WS-1          | 1,200,000 | 2026-02    | 2026-10
+        """,
+        workplan_table="""
+            item_id | workstream_id | planned_finish | actual_finish | status      | enables
+            WP-1    | WS-1          | 2026-01-31     | 2026-01-31    | Complete    | VD-1
+            WP-2    | WS-1          | 2026-09-30     | -             | In progress | VD-1
+        """,
+        actuals_table="""
+            driver_id | period  | realized
+            VD-1      | 2026-02 | 20,000
+            VD-1      | 2026-06 | 60,000
+        """,
+    )
+    assert not only(phased, "TM001") and not only(phased, "AC005")
+
+
+def test_a_dual_running_cost_linked_to_the_work_that_ends_it_raises_no_timing_finding() -> None:
+    findings = with_(
+        drivers_table="""
+            driver_id | workstream_id | category    | target  | ramp_start | full_run_rate_by
+            VD-9      | WS-1          | Dis-benefit | 600,000 | 2026-01    | 2026-01
+        """,
+        workplan_table="""
+            item_id | workstream_id | item                   | planned_finish | status      | enables
+            WP-9    | WS-1          | Decommission legacy ERP | 2026-11-30    | In progress | VD-9
+        """,
+        actuals_table="""
+            driver_id | period  | realized
+            VD-9      | 2026-03 | 50,000
+        """,
+    )
+    assert not only(findings, "TM001") and not only(findings, "AC005")
+    assert not only(findings, "TR006")  # linked: backed by work
 
 
 def test_rc001_targets_do_not_reconcile() -> None:
