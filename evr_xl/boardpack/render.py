@@ -317,7 +317,7 @@ class _PageWriter:
             self.row += 1
 
     def _table(self, t: Table) -> None:
-        ws, put = self.ws, self._put
+        put = self._put
         if t.title:
             put(self.row, 1, t.title, None, _font(12, bold=True, colour=st.NAVY))
             self.row += 1
@@ -466,8 +466,11 @@ def _cut_page(page: Page, cuts: dict[str, int]) -> tuple[Page, Page | None]:
         n, total = cuts[block.key], len(block.rows)
         blocks.append(replace(block, rows=block.rows[:n], total_row=False))
         blocks.append(
-            Text(f"Rows 1 to {n} of {total}; the other {total - n} are on the sheet "
-                 f"'{appendix}', printed after the pages.", "note")  # fmt: skip
+            Text(
+                f"Rows 1 to {n} of {total}; the other {total - n} are on the sheet "
+                f"'{appendix}', printed after the pages.",
+                "note",
+            )
         )
         if block.key in plotted:
             blocks.append(replace(block, key=block.key + "__chart", helper=True, title=None))

@@ -41,7 +41,7 @@ def set_local_names(workbook_xml: bytes, name: str, values: Mapping[int, str | N
 
     text = _DEFINED.sub(keep, text)
     new = "".join(
-        f"<definedName name={quoteattr(name)} localSheetId=\"{i}\">{escape(formula)}</definedName>"
+        f'<definedName name={quoteattr(name)} localSheetId="{i}">{escape(formula)}</definedName>'
         for i, formula in sorted(values.items())
         if formula
     )
@@ -63,6 +63,10 @@ def set_local_names(workbook_xml: bytes, name: str, values: Mapping[int, str | N
 
 
 def _prefixed(elements: str, prefix: str) -> str:
-    return elements.replace("<definedName ", f"<{prefix}definedName ").replace(
-        "</definedName>", f"</{prefix}definedName>"
-    ) if prefix else elements
+    return (
+        elements.replace("<definedName ", f"<{prefix}definedName ").replace(
+            "</definedName>", f"</{prefix}definedName>"
+        )
+        if prefix
+        else elements
+    )

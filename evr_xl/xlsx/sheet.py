@@ -212,6 +212,34 @@ class PrintSettings:
     column_groups: bool = False
 
 
+def table_header_row(spec: SheetSpec) -> int | None:
+    """The header row of the sheet's first table: the top of its first `Table` (held alone or
+    among `Cells`), else the first row with a cell in the "header" style (a table given cell
+    by cell), else None."""
+    cells = spec.cells
+    blocks = cells.blocks if isinstance(cells, Cells) else (cells,)
+    tops = [block.top for block in blocks if isinstance(block, Table)]
+    if tops:
+        return tops[0]
+    return min((c.row for c in cells if c.style == "header"), default=None)
+
+
+def print_title_ranges(spec: SheetSpec) -> tuple[str | None, str | None]:
+    """The rows and the columns repeated on every printed page, as Excel's page setup writes
+    them ("$4:$4", "$A:$B"), or None."""
+    ps = spec.print_settings
+    if ps is None:
+        return None, None
+    rows = ps.title_rows
+    if rows == "table":
+        header = table_header_row(spec)
+        rows = (header, header) if header else None
+    cols = None
+    if ps.title_cols:
+        cols = f"${column_letter(ps.title_cols[0])}:${column_letter(ps.title_cols[1])}"
+    return (f"${rows[0]}:${rows[1]}" if rows else None), cols
+
+
 # Printing: the paper's width in inches (portrait), the side margins the writer sets, and the
 # width Excel gives a column of width w (w * 7 + 5 pixels at 96 dpi, Calibri 11).
 PAPER_WIDTH_IN = {"A4": 8.27, "Letter": 8.5}

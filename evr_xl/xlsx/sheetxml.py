@@ -27,12 +27,11 @@ from evr_xl.xlsx.cellxml import (
 from evr_xl.xlsx.sheet import (
     EXCEL_MAX_TEXT,
     SIDE_MARGIN_IN,
-    Cells,
     SheetSpec,
-    Table,
     column_groups,
     column_index,
     escape_text,
+    print_title_ranges,
 )
 from evr_xl.xlsx.styles import XfKey
 
@@ -235,31 +234,12 @@ def _last_column(spec: SheetSpec, dimension: str) -> int:
     return max([column_index(letters.group(0)) if letters else 1, *spec.col_widths])
 
 
-def table_header_row(spec: SheetSpec) -> int | None:
-    """The header row of the sheet's first `Table` (held alone or among `Cells`), if any."""
-    cells = spec.cells
-    blocks = cells.blocks if isinstance(cells, Cells) else (cells,)
-    return next((block.top for block in blocks if isinstance(block, Table)), None)
-
-
 def print_titles(spec: SheetSpec) -> str | None:
     """The formula of the sheet's `_xlnm.Print_Titles` defined name (rows and columns that
     repeat on every printed page), e.g. ``'Driver Metrics'!$A:$B,'Driver Metrics'!$4:$4``."""
-    ps = spec.print_settings
-    if ps is None:
-        return None
-    rows = ps.title_rows
-    if rows == "table":
-        header = table_header_row(spec)
-        rows = (header, header) if header else None
+    rows, cols = print_title_ranges(spec)
     sheet = "'" + spec.name.replace("'", "''") + "'!"
-    parts = []
-    if ps.title_cols:
-        first, last = map(col_letters, ps.title_cols)
-        parts.append(f"{sheet}${first}:${last}")
-    if rows:
-        parts.append(f"{sheet}${rows[0]}:${rows[1]}")
-    return ",".join(parts) or None
+    return ",".join(sheet + part for part in (cols, rows) if part) or None
 
 
 def _page_setup(spec: SheetSpec, n_cols: int) -> str:

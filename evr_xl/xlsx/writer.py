@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evr_xl.xlsx.cellxml import prepare_cells
+from evr_xl.xlsx.names import PRINT_TITLES, set_local_names
 from evr_xl.xlsx.parts import (
     CT_WORKSHEET,
     RT_CALC_CHAIN,
@@ -61,7 +62,6 @@ from evr_xl.xlsx.replace import (
     replace,
     write_temp,
 )
-from evr_xl.xlsx.names import PRINT_TITLES, set_local_names
 from evr_xl.xlsx.sheet import NamedStyle, SheetSpec
 from evr_xl.xlsx.sheetxml import print_titles, render_sheet
 from evr_xl.xlsx.styles import patch_styles

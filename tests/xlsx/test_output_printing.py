@@ -19,8 +19,8 @@ from evr_xl.demo import write_demo
 from evr_xl.refresh import refresh
 from evr_xl.xlsx.names import PRINT_TITLES, set_local_names
 from evr_xl.xlsx.sheet import (
-    CellSpec,
     Cells,
+    CellSpec,
     PrintSettings,
     SheetSpec,
     Table,
@@ -46,9 +46,7 @@ def wb(refreshed):
         return load_workbook(refreshed)
 
 
-@pytest.mark.parametrize(
-    "sheet", ["Driver Metrics", "Workstream Metrics", "Findings", "History"]
-)
+@pytest.mark.parametrize("sheet", ["Driver Metrics", "Workstream Metrics", "Findings", "History"])
 def test_output_tables_repeat_their_header_row_on_every_printed_page(wb, sheet) -> None:
     ws = wb[sheet]
     assert ws.print_title_rows == "$4:$4"
