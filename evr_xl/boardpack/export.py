@@ -1,4 +1,8 @@
-"""The pack as PDF (LibreOffice, one page per sheet) and as one PNG per page (poppler)."""
+"""The pack as PDF (LibreOffice) and as one PNG per page (poppler).
+
+The PDF is the workbook printed with its own print settings: each page on one A4 landscape
+sheet with its header, footer and "Page n of N", appendices after the pages.
+"""
 
 from __future__ import annotations
 
@@ -19,12 +23,13 @@ def pdf_available() -> bool:
 
 
 def to_pdf(xlsx: str | Path, outdir: str | Path | None = None) -> Path:
-    """Convert the pack to PDF beside it (or in `outdir`): one page per sheet.
+    """Print the pack to PDF beside it (or in `outdir`), as its print settings say: A4
+    landscape, each page of the pack on one sheet of paper.
 
     Raises evr_xl.lo.LibreOfficeError when LibreOffice is missing or fails.
     """
     xlsx = Path(xlsx)
-    return lo.convert(xlsx, "pdf", outdir or xlsx.parent, single_page_sheets=True)
+    return lo.convert(xlsx, "pdf", outdir or xlsx.parent)
 
 
 def to_pngs(pdf: str | Path, outdir: str | Path, dpi: int = 70) -> list[Path]:

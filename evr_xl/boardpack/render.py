@@ -15,6 +15,7 @@ compares it against the workbook's list each time, which cost more than the rest
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -41,6 +42,18 @@ from evr_xl.xlsx.sheet import looks_like_formula
 
 HELPER_COL = 40  # chart data starts in column AN, hidden
 ROW_CM = 0.53  # default row height (15 pt) in cm
+DEFAULT_ROW_PT = 15.0
+
+# The printable area of an A4 landscape sheet (842 x 595 pt) inside the margins, in points.
+MARGIN_LR_IN, MARGIN_TB_IN = 0.5, 0.7
+PRINT_W_PT = 842 - 2 * 72 * MARGIN_LR_IN
+PRINT_H_PT = 595 - 2 * 72 * MARGIN_TB_IN
+MIN_SCALE = 0.55  # a page printed smaller than this is hard to read: its long table is cut
+SHRINK = 0.85  # ... and so is one printed at less than 85% of the scale its width allows
+APPENDIX_SHRINK = 0.75  # an appendix that fits one sheet at 75% of its width's scale does
+MIN_KEEP = 5  # rows a cut table keeps on its page
+LONG_TABLE = 12  # only a table of more rows is cut (a list, not a statement)
+APPENDIX = " (appendix)"
 THIN = ("thin", st.LIGHT_GREY)  # a border line: (style, colour)
 NAVY_LINE = ("thin", st.NAVY)
 WHITE_GAP = ("medium", "FFFFFF")
@@ -147,8 +160,10 @@ def _escape_hf(text: str) -> str:
 
 
 class _PageWriter:
-    def __init__(self, ws: Worksheet, page: Page, pack: BoardPack, styles: _Styles) -> None:
+    def __init__(self, ws: Worksheet, page: Page, pack: BoardPack, styles: _Styles,
+                 appendix: bool = False) -> None:  # fmt: skip
         self.ws, self.page, self.pack, self.styles = ws, page, pack, styles
+        self.appendix = appendix
         tables = [b for b in page.blocks if isinstance(b, Table) and not b.helper]
         self.n_cols = max(len(t.columns) for t in tables) if tables else page.width_cols
         tiles = [len(b.tiles) for b in page.blocks if isinstance(b, KpiRow)]
@@ -164,6 +179,23 @@ class _PageWriter:
         self.positions: dict[str, tuple[int, int, int]] = {}  # key -> header row, col, n rows
         self.helper_row = 1
         self.pending: list[tuple[Chart, int]] = []
+        self.heights: dict[int, float] = {}  # row -> height in points (15 unless set)
+        self.table_rows: dict[str, list[float]] = {}  # table key -> its data rows' heights
+        self.last_row = 1  # the last row of the printed page
+
+    def _height(self, row: int, points: float) -> None:
+        self.heights[row] = points
+        self.ws.row_dimensions[row].height = points
+
+    @property
+    def height_pt(self) -> float:
+        """The printed page's height in points, rows 1 to the last."""
+        return sum(self.heights.get(r, DEFAULT_ROW_PT) for r in range(1, self.last_row + 1))
+
+    @property
+    def width_pt(self) -> float:
+        """The printed page's width in points (a column of width w is w * 7 + 5 pixels)."""
+        return sum(int(w * 7 + 5) for w in self.widths) * 0.75
 
     @property
     def total_width(self) -> float:
@@ -181,7 +213,7 @@ class _PageWriter:
         last = get_column_letter(self.n_cols)
         put(1, 1, self.page.title, None, _font(18, bold=True, colour=st.NAVY))
         ws.merge_cells(f"A1:{last}1")
-        ws.row_dimensions[1].height = 28
+        self._height(1, 28)
         sub = f"Steering committee board pack | as of {self.pack.as_of} | {self.pack.currency}"
         if self.page.title != self.pack.programme:
             sub = f"{self.pack.programme} | {sub}"
@@ -207,6 +239,10 @@ class _PageWriter:
             else:
                 continue
             self.row += 1
+        self.last_row = max(self.row - 1, 3)
+        for r in range(1, self.last_row + 1):  # every row's height fixed: Excel and
+            if r not in self.heights:  # LibreOffice then lay out (and scale) the same page
+                self._height(r, DEFAULT_ROW_PT)
         self._draw_charts()
         self._print_setup()
 
@@ -228,7 +264,7 @@ class _PageWriter:
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=self.n_cols)
         size = float(look[1])
         lines = _lines(block.text, self.total_width, size)
-        ws.row_dimensions[r].height = lines * size * 1.4 + 6
+        self._height(r, lines * size * 1.4 + 6)
         if block.style == "callout":
             for c in range(1, self.n_cols + 1):
                 self.styles.set(ws.cell(row=r, column=c), _fill(st.TILE))
@@ -263,8 +299,8 @@ class _PageWriter:
                 ws.merge_cells(start_row=rr, start_column=c0, end_row=rr, end_column=c1)
             for c in range(c0, c1 + 1):
                 self.styles.set(ws.cell(row=r + 1, column=c), _border(bottom=WHITE_GAP))
-        ws.row_dimensions[r].height = 30
-        ws.row_dimensions[r + 1].height = 30
+        self._height(r, 30)
+        self._height(r + 1, 30)
         self.row += 2
 
     def _links(self, block: Links) -> None:
@@ -281,7 +317,7 @@ class _PageWriter:
             self.row += 1
 
     def _table(self, t: Table) -> None:
-        ws, put = self.ws, self._put
+        put = self._put
         if t.title:
             put(self.row, 1, t.title, None, _font(12, bold=True, colour=st.NAVY))
             self.row += 1
@@ -298,7 +334,7 @@ class _PageWriter:
             )
             put(header, c, col.header, None, head_font, head_fill, align)
             head_lines = max(head_lines, _lines(col.header, col.width, 9))
-        ws.row_dimensions[header].height = 12 * head_lines + 6
+        self._height(header, 12 * head_lines + 6)
         self.positions[t.key] = (header, 1, len(t.rows))
         r = header + 1
         if not t.rows:
@@ -306,6 +342,7 @@ class _PageWriter:
             self.row = r + 1
             return
         rag_align = _align(horizontal="center", vertical="top")
+        heights = self.table_rows[t.key] = []
         for i, row in enumerate(t.rows):
             total = t.total_row and i == len(t.rows) - 1
             font, border = _font(10, bold=total), _border(THIN, NAVY_LINE if total else None)
@@ -324,7 +361,8 @@ class _PageWriter:
                 if col.wrap and isinstance(value, str):
                     lines = max(lines, _lines(value, col.width))
             if lines > 1:
-                ws.row_dimensions[r].height = 13 * lines + 3
+                self._height(r, 13 * lines + 3)
+            heights.append(self.heights.get(r, DEFAULT_ROW_PT))
             r += 1
         self.row = r
 
@@ -356,34 +394,150 @@ class _PageWriter:
             self.ws.add_chart(chart, f"A{row}")
 
     # print ------------------------------------------------------------------------------
+    @property
+    def one_sheet(self) -> bool:
+        """Whether an appendix prints on one sheet of paper at no less than APPENDIX_SHRINK
+        of the scale its width allows (one that does not prints on more, one page wide)."""
+        by_width = min(1.0, PRINT_W_PT / self.width_pt)
+        return self.height_pt * by_width * APPENDIX_SHRINK <= PRINT_H_PT
+
     def _print_setup(self) -> None:
+        """A page prints on one sheet of paper (fit to one page wide and tall); so does an
+        appendix that fits, a longer one prints one page wide on as many pages as it needs,
+        its title and table header repeated on each."""
         ws, pack = self.ws, self.pack
         ws.sheet_view.showGridLines = False
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.print_title_rows = "1:2"
-        ws.print_area = f"A1:{get_column_letter(self.n_cols)}{max(self.row, 3)}"
-        ws.page_margins.left = ws.page_margins.right = 0.5
-        ws.page_margins.top = ws.page_margins.bottom = 0.7
+        ws.page_setup.fitToHeight = 0 if self.appendix and not self.one_sheet else 1
+        titles = 2
+        if self.appendix and self.positions:
+            titles = min(header for header, col, _ in self.positions.values() if col == 1)
+        ws.print_title_rows = f"1:{titles}"
+        ws.print_area = f"A1:{get_column_letter(self.n_cols)}{self.last_row}"
+        ws.print_options.horizontalCentered = True
+        ws.page_margins.left = ws.page_margins.right = MARGIN_LR_IN
+        ws.page_margins.top = ws.page_margins.bottom = MARGIN_TB_IN
+        ws.page_margins.header = ws.page_margins.footer = 0.3
         ws.oddHeader.left.text = _escape_hf(pack.programme)
         ws.oddHeader.right.text = f"As of {pack.as_of}"
         ws.oddFooter.left.text = "EVR-XL steering committee board pack"
         ws.oddFooter.center.text = "&A"
         ws.oddFooter.right.text = "Page &P of &N"
-        ws.sheet_properties.tabColor = st.NAVY
+        ws.sheet_properties.tabColor = st.NAVY if not self.appendix else st.SLATE
+
+
+def appendix_name(sheet: str) -> str:
+    """The sheet holding the rows a page's long tables could not keep (<= 31 characters)."""
+    return sheet[: 31 - len(APPENDIX)] + APPENDIX
+
+
+def _measure(page: Page, pack: BoardPack) -> _PageWriter:
+    """The page laid out on a scratch sheet, for its printed size."""
+    writer = _PageWriter(Workbook().active, page, pack, _Styles())
+    writer.write()
+    return writer
+
+
+def _print_scale(writer: _PageWriter) -> tuple[float, float]:
+    """(the scale that fits the page's width, the scale that fits it on one sheet)."""
+    by_width = min(1.0, PRINT_W_PT / writer.width_pt)
+    return by_width, min(by_width, PRINT_H_PT / writer.height_pt)
+
+
+def _cut_page(page: Page, cuts: dict[str, int]) -> tuple[Page, Page | None]:
+    """The page with each table in `cuts` keeping its first n rows (and a note saying where
+    the rest went), and the appendix page holding the rest; charts keep all the rows (their
+    data moves to hidden columns)."""
+    if not cuts:
+        return page, None
+    appendix = appendix_name(page.sheet)
+    blocks: list = []
+    moved: list = []
+    plotted = {b.table for b in page.blocks if isinstance(b, Chart)}
+    for block in page.blocks:
+        if not (isinstance(block, Table) and block.key in cuts):
+            if isinstance(block, Chart) and block.table in cuts:
+                block = replace(block, table=block.table + "__chart")
+            blocks.append(block)
+            continue
+        n, total = cuts[block.key], len(block.rows)
+        blocks.append(replace(block, rows=block.rows[:n], total_row=False))
+        blocks.append(
+            Text(
+                f"Rows 1 to {n} of {total}; the other {total - n} are on the sheet "
+                f"'{appendix}', printed after the pages.",
+                "note",
+            )
+        )
+        if block.key in plotted:
+            blocks.append(replace(block, key=block.key + "__chart", helper=True, title=None))
+        title = f"{block.title} (continued)" if block.title else None
+        moved.append(replace(block, rows=block.rows[n:], title=title))
+    intro = Text(f"The rows that did not fit on the page '{page.sheet}'.", "note")
+    rest = Page(appendix, f"{page.title} (continued)", (intro, *moved), page.width_cols)
+    return replace(page, blocks=tuple(blocks)), rest
+
+
+def fit_page(page: Page, pack: BoardPack) -> tuple[Page, Page | None]:
+    """The page as it prints on one sheet of paper, legibly, and its appendix (or None).
+
+    A page whose one-sheet print would be small (under MIN_SCALE, or well under the scale its
+    width alone allows) has its longest table cut: the rows beyond what fits move to an
+    appendix sheet, printed one page wide on as many pages as it needs. Charts are never cut.
+    """
+    cuts: dict[str, int] = {}
+    originals = {b.key: b for b in page.blocks if isinstance(b, Table) and not b.helper}
+    for _ in range(len(originals) + 1):
+        cut, appendix = _cut_page(page, cuts)
+        writer = _measure(cut, pack)
+        by_width, scale = _print_scale(writer)
+        target = max(MIN_SCALE, by_width * SHRINK)
+        if scale >= target - 1e-9:
+            return cut, appendix
+        excess = writer.height_pt - PRINT_H_PT / target
+        candidates = [
+            (sum(writer.table_rows[k][MIN_KEEP:]), k)
+            for k in originals
+            if len(writer.table_rows.get(k, ())) > MIN_KEEP and len(originals[k].rows) > LONG_TABLE
+        ]
+        if not candidates:
+            break
+        _, key = max(candidates)
+        heights = writer.table_rows[key]
+        n = len(heights)
+        note = 0.0 if key in cuts else 2 * DEFAULT_ROW_PT  # the note (and its blank row)
+        while n > MIN_KEEP and excess + note > 0:
+            n -= 1
+            excess -= heights[n]
+        cuts[key] = n
+    cut, appendix = _cut_page(page, cuts)
+    if cuts and _print_scale(_measure(cut, pack))[1] < _print_scale(_measure(page, pack))[1] + 0.05:
+        return page, None  # cutting does not make it legible: the page prints smaller instead
+    return cut, appendix
 
 
 def render(pack: BoardPack, path: str | Path) -> Path:
-    """Write the pack to `path` (.xlsx) and return the path."""
+    """Write the pack to `path` (.xlsx) and return the path.
+
+    One sheet per page, each printing on one A4 landscape sheet of paper; rows a page cannot
+    hold legibly go to appendix sheets after the pages (see `fit_page`).
+    """
     wb = Workbook()
     wb.remove(wb.active)
     styles = _Styles()
+    appendices: list[Page] = []
     for page in pack.pages:
+        fitted, appendix = fit_page(page, pack)
         ws = wb.create_sheet(page.sheet)
-        _PageWriter(ws, page, pack, styles).write()
+        _PageWriter(ws, fitted, pack, styles).write()
+        if appendix is not None:
+            appendices.append(appendix)
+    for page in appendices:
+        ws = wb.create_sheet(page.sheet)
+        _PageWriter(ws, page, pack, styles, appendix=True).write()
     wb.active = 0
     props = wb.properties
     props.title = f"{pack.programme} - board pack as of {pack.as_of}"

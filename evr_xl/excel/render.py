@@ -26,7 +26,14 @@ from typing import Any
 from evr_xl.model.cellref import column_letter
 from evr_xl.outputs.styles import STYLES
 from evr_xl.workbook import layout as L
-from evr_xl.xlsx.sheet import CellSpec, CellValue, SheetSpec, escape_text
+from evr_xl.xlsx.sheet import (
+    CellSpec,
+    CellValue,
+    SheetSpec,
+    column_groups,
+    escape_text,
+    print_title_ranges,
+)
 
 MAX_ADDRESS = 250  # characters of one multi-area address (Excel's limit is 255)
 PROTECTED_SHEETS = frozenset(
@@ -38,6 +45,7 @@ XL_ALIGN = {"left": -4131, "center": -4108, "right": -4152, "top": -4160, "botto
 XL_EDGE_BOTTOM, XL_CONTINUOUS, XL_THIN = 9, 1, 2
 XL_CELL_VALUE, XL_EQUAL = 1, 3
 XL_LANDSCAPE, XL_PORTRAIT = 2, 1
+XL_OVER_THEN_DOWN = 2
 XL_PAPER = {"A4": 9, "Letter": 1}
 
 
@@ -229,9 +237,20 @@ def _page_setup(book: Any, sheet: Any, spec: SheetSpec) -> None:
         setup = sheet.api.PageSetup
         setup.Orientation = XL_LANDSCAPE if ps.landscape else XL_PORTRAIT
         setup.PaperSize = XL_PAPER.get(ps.paper, XL_PAPER["A4"])
-        setup.Zoom = False
-        setup.FitToPagesWide = ps.fit_width or False
-        setup.FitToPagesTall = ps.fit_height or False
+        rows, cols = print_title_ranges(spec)
+        setup.PrintTitleRows = rows or ""
+        setup.PrintTitleColumns = cols or ""
+        if ps.column_groups:  # as the file writer: whole-column groups at one scale
+            groups = column_groups(spec, max([1, *spec.col_widths]))
+            setup.Zoom = groups.scale
+            setup.Order = XL_OVER_THEN_DOWN
+            sheet.api.ResetAllPageBreaks()
+            for col in groups.breaks:
+                sheet.api.VPageBreaks.Add(sheet.api.Columns(col + 1))
+        else:
+            setup.Zoom = False
+            setup.FitToPagesWide = ps.fit_width or False
+            setup.FitToPagesTall = ps.fit_height or False
         setup.LeftFooter = (ps.footer or "").replace("&", "&&")
         setup.RightFooter = "Page &P of &N"
     finally:

@@ -173,7 +173,16 @@ def rag_formats(columns: Sequence[Col], first: int, last: int) -> tuple[Conditio
     return tuple(out)
 
 
-def _sheet(name: str, cells: Cells, columns: Sequence[Col], last: int, footer: str) -> SheetSpec:
+def _sheet(
+    name: str,
+    cells: Cells,
+    columns: Sequence[Col],
+    last: int,
+    footer: str,
+    print_settings: PrintSettings | None = None,
+) -> SheetSpec:
+    """An output table's sheet; printed with its header row on every page (one page wide
+    unless `print_settings` say otherwise)."""
     return SheetSpec(
         name=name,
         cells=cells,
@@ -181,8 +190,14 @@ def _sheet(name: str, cells: Cells, columns: Sequence[Col], last: int, footer: s
         freeze=f"B{HEADER_ROW + 1}",
         conditional_formats=rag_formats(columns, HEADER_ROW + 1, last),
         tab_colour="1F3864",
-        print_settings=PrintSettings(footer=footer),
+        print_settings=print_settings or PrintSettings(footer=footer),
     )
+
+
+def _column_groups(footer: str) -> PrintSettings:
+    """A table too wide for one page prints in groups of columns, ID and name repeated on
+    each, at a scale still legible (rather than all columns shrunk onto one page's width)."""
+    return PrintSettings(footer=footer, title_cols=(1, 2), column_groups=True)
 
 
 DRIVER_COLUMNS = (
@@ -238,6 +253,7 @@ def driver_metrics_sheet(data: ProgramData, results: Results) -> SheetSpec:
         DRIVER_COLUMNS,
         last,
         f"{p.name} · Driver Metrics · as of {p.as_of}",
+        _column_groups(f"{p.name} · Driver Metrics · as of {p.as_of}"),
     )
 
 
@@ -304,6 +320,7 @@ def workstream_metrics_sheet(data: ProgramData, results: Results) -> SheetSpec:
         WORKSTREAM_COLUMNS,
         last,
         f"{p.name} · Workstream Metrics · as of {p.as_of}",
+        _column_groups(f"{p.name} · Workstream Metrics · as of {p.as_of}"),
     )
 
 

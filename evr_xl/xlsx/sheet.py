@@ -29,6 +29,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 CellValue = str | float | int | bool | dt.date | dt.datetime | None
 
@@ -192,13 +193,131 @@ class ConditionalFormat:
 
 @dataclass(frozen=True)
 class PrintSettings:
-    """Page setup for printing or PDF export of one sheet."""
+    """Page setup for printing or PDF export of one sheet.
+
+    `title_rows` repeat on every printed page: rows (first, last), or "table" (the default) for
+    the header row of the sheet's first `Table`, or None. `title_cols` (first, last) repeat on
+    every page across. With `column_groups`, a sheet wider than a page prints its columns in
+    groups of whole columns, each group (after the title columns) on its own pages, at the one
+    scale that fits the widest group (see `column_groups`); `fit_width` is then not used.
+    """
 
     landscape: bool = True
     fit_width: int = 1  # pages across; 0 = automatic
     fit_height: int = 0  # pages down; 0 = automatic
     paper: str = "A4"  # "A4" or "Letter"
     footer: str | None = None  # left footer text; page numbers are added on the right
+    title_rows: tuple[int, int] | Literal["table"] | None = "table"
+    title_cols: tuple[int, int] | None = None
+    column_groups: bool = False
+
+
+def table_header_row(spec: SheetSpec) -> int | None:
+    """The header row of the sheet's first table: the top of its first `Table` (held alone or
+    among `Cells`), else the first row with a cell in the "header" style (a table given cell
+    by cell), else None."""
+    cells = spec.cells
+    blocks = cells.blocks if isinstance(cells, Cells) else (cells,)
+    tops = [block.top for block in blocks if isinstance(block, Table)]
+    if tops:
+        return tops[0]
+    return min((c.row for c in cells if c.style == "header"), default=None)
+
+
+def print_title_ranges(spec: SheetSpec) -> tuple[str | None, str | None]:
+    """The rows and the columns repeated on every printed page, as Excel's page setup writes
+    them ("$4:$4", "$A:$B"), or None."""
+    ps = spec.print_settings
+    if ps is None:
+        return None, None
+    rows = ps.title_rows
+    if rows == "table":
+        header = table_header_row(spec)
+        rows = (header, header) if header else None
+    cols = None
+    if ps.title_cols:
+        cols = f"${column_letter(ps.title_cols[0])}:${column_letter(ps.title_cols[1])}"
+    return (f"${rows[0]}:${rows[1]}" if rows else None), cols
+
+
+# Printing: the paper's width in inches (portrait), the side margins the writer sets, and the
+# width Excel gives a column of width w (w * 7 + 5 pixels at 96 dpi, Calibri 11).
+PAPER_WIDTH_IN = {"A4": 8.27, "Letter": 8.5}
+PAPER_HEIGHT_IN = {"A4": 11.69, "Letter": 11.0}
+SIDE_MARGIN_IN = 0.5
+DEFAULT_COL_WIDTH = 8.43
+LEGIBLE_SCALE = 60  # % below which printed text is hard to read (10-11 pt text at 6-7 pt)
+MAX_GROUPS = 4
+
+
+def column_pixels(width: float) -> int:
+    return int(width * 7 + 5)
+
+
+def printable_pixels(ps: PrintSettings) -> float:
+    """The width inside the side margins, in pixels at 96 dpi."""
+    paper = (PAPER_HEIGHT_IN if ps.landscape else PAPER_WIDTH_IN).get(ps.paper, 11.69)
+    return (paper - 2 * SIDE_MARGIN_IN) * 96
+
+
+@dataclass(frozen=True)
+class ColumnGroups:
+    """How a wide sheet prints: page breaks after these columns, at this scale (%)."""
+
+    breaks: tuple[int, ...]
+    scale: int
+
+
+def column_groups(spec: SheetSpec, n_cols: int) -> ColumnGroups:
+    """The fewest column groups (at most MAX_GROUPS) that print at LEGIBLE_SCALE or more, each
+    group with the title columns before it, the breaks placed so the widest group is as narrow
+    as can be; and the scale that fits that group on the page's width (3% to spare)."""
+    ps = spec.print_settings or PrintSettings()
+    px = [column_pixels(spec.col_widths.get(c, DEFAULT_COL_WIDTH)) for c in range(1, n_cols + 1)]
+    titles = 0
+    if ps.title_cols:
+        first, last = ps.title_cols
+        titles = sum(px[first - 1 : min(last, n_cols)])
+    start = ps.title_cols[1] if ps.title_cols else 0  # groups after the first repeat these
+    page = printable_pixels(ps) * 0.97
+    best: tuple[float, tuple[int, ...]] = (float(sum(px)), ())
+    for groups in range(2, MAX_GROUPS + 1):
+        widest, breaks = _balanced(px, start, titles, groups)
+        if widest < best[0]:
+            best = (widest, breaks)
+        if page / best[0] * 100 >= LEGIBLE_SCALE:
+            break
+    if sum(px) <= page:
+        best = (float(sum(px)), ())
+    widest, breaks = best
+    return ColumnGroups(breaks, max(10, min(100, int(page / widest * 100))))
+
+
+def _balanced(px: list[int], start: int, titles: int, groups: int) -> tuple[float, tuple[int, ...]]:
+    """Breaks (the last column of each group but the last) into `groups` groups that make the
+    widest group (title columns included after the first) as narrow as can be."""
+    n = len(px)
+    prefix = [0]
+    for w in px:
+        prefix.append(prefix[-1] + w)
+
+    def width(a: int, b: int, first: bool) -> float:  # columns a+1..b
+        return prefix[b] - prefix[a] + (0 if first else titles)
+
+    # best[k][b]: (widest, breaks) for columns 1..b in k groups
+    best: dict[tuple[int, int], tuple[float, tuple[int, ...]]] = {}
+    for b in range(start + 1, n + 1):
+        best[1, b] = (width(0, b, True), ())
+    for k in range(2, groups + 1):
+        for b in range(start + k, n + 1):
+            options = [
+                (max(best[k - 1, a][0], width(a, b, False)), (*best[k - 1, a][1], a))
+                for a in range(start + k - 1, b)
+                if (k - 1, a) in best
+            ]
+            if options:
+                best[k, b] = min(options)
+    return best.get((groups, n), (float(prefix[n]), ()))
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 `render_sheet` is the second step of writing a sheet (the first is `cellxml.prepare_cells`,
 then the styles patch gives each format its index): sheet properties, view and frozen panes,
 column widths, the cell data (a big table's rows as one join of its columns), merges, the RAG
-conditional formats, hyperlinks and page setup.
+conditional formats, hyperlinks and page setup (with a wide sheet's column breaks). The rows
+and columns repeated on every printed page are a defined name in the workbook part
+(`print_titles` gives its formula; `evr_xl.xlsx.names` writes it).
 """
 
 from __future__ import annotations
@@ -22,7 +24,15 @@ from evr_xl.xlsx.cellxml import (
     PreparedTable,
     col_letters,
 )
-from evr_xl.xlsx.sheet import EXCEL_MAX_TEXT, SheetSpec, column_index, escape_text
+from evr_xl.xlsx.sheet import (
+    EXCEL_MAX_TEXT,
+    SIDE_MARGIN_IN,
+    SheetSpec,
+    column_groups,
+    column_index,
+    escape_text,
+    print_title_ranges,
+)
 from evr_xl.xlsx.styles import XfKey
 
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -63,7 +73,7 @@ def render_sheet(
         )
     if prepared.links:
         out.append(f"<hyperlinks>{_hyperlinks(prepared.links)}</hyperlinks>")
-    out.append(_page_setup(spec))
+    out.append(_page_setup(spec, _last_column(spec, prepared.dimension)))
     out.append("</worksheet>")
     # Each piece encoded alone: a big table's rows, most often ASCII, are copied as they are
     # even when a title elsewhere is not (joined first, all of it would be re-encoded).
@@ -93,7 +103,7 @@ def _hyperlinks(links: Sequence[tuple[int, int, str]]) -> str:
 def _sheet_pr(spec: SheetSpec) -> str:
     inner = f'<tabColor rgb="FF{spec.tab_colour.upper()}"/>' if spec.tab_colour else ""
     ps = spec.print_settings
-    if ps and (ps.fit_width or ps.fit_height):
+    if ps and (ps.fit_width or ps.fit_height) and not ps.column_groups:
         inner += '<pageSetUpPr fitToPage="1"/>'
     return f"<sheetPr>{inner}</sheetPr>" if inner else ""
 
@@ -219,16 +229,39 @@ def _row_attributes(height: float | None) -> str:
     return f'" ht="{height:g}" customHeight="1">'
 
 
-def _page_setup(spec: SheetSpec) -> str:
-    out = '<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+def _last_column(spec: SheetSpec, dimension: str) -> int:
+    letters = re.match(r"[A-Z]+", dimension.rsplit(":", 1)[-1])
+    return max([column_index(letters.group(0)) if letters else 1, *spec.col_widths])
+
+
+def print_titles(spec: SheetSpec) -> str | None:
+    """The formula of the sheet's `_xlnm.Print_Titles` defined name (rows and columns that
+    repeat on every printed page), e.g. ``'Driver Metrics'!$A:$B,'Driver Metrics'!$4:$4``."""
+    rows, cols = print_title_ranges(spec)
+    sheet = "'" + spec.name.replace("'", "''") + "'!"
+    return ",".join(sheet + part for part in (cols, rows) if part) or None
+
+
+def _page_setup(spec: SheetSpec, n_cols: int) -> str:
+    out = (
+        f'<pageMargins left="{SIDE_MARGIN_IN}" right="{SIDE_MARGIN_IN}" top="0.6" bottom="0.6"'
+        ' header="0.3" footer="0.3"/>'
+    )
     ps = spec.print_settings
     if ps is None:
         return out
     orientation = "landscape" if ps.landscape else "portrait"
-    out += (
-        f'<pageSetup paperSize="{_PAPER.get(ps.paper, 9)}" orientation="{orientation}"'
-        f' fitToWidth="{ps.fit_width}" fitToHeight="{ps.fit_height}"/>'
-    )
+    breaks = ""
+    if ps.column_groups:  # whole columns in groups, at one scale: no fit to pages
+        groups = column_groups(spec, n_cols)
+        fit = f' scale="{groups.scale}" pageOrder="overThenDown"'
+        if groups.breaks:
+            brk = "".join(f'<brk id="{b}" max="1048575" man="1"/>' for b in groups.breaks)
+            n = len(groups.breaks)
+            breaks = f'<colBreaks count="{n}" manualBreakCount="{n}">{brk}</colBreaks>'
+    else:
+        fit = f' fitToWidth="{ps.fit_width}" fitToHeight="{ps.fit_height}"'
+    out += f'<pageSetup paperSize="{_PAPER.get(ps.paper, 9)}" orientation="{orientation}"{fit}/>'
     footer = escape_text(ps.footer or "").replace("&", "&&")[:200]
     code = (f"&L{footer}" if footer else "") + "&RPage &P of &N"
-    return out + f"<headerFooter><oddFooter>{escape(code)}</oddFooter></headerFooter>"
+    return out + f"<headerFooter><oddFooter>{escape(code)}</oddFooter></headerFooter>" + breaks

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evr_xl.xlsx.cellxml import prepare_cells
+from evr_xl.xlsx.names import PRINT_TITLES, set_local_names
 from evr_xl.xlsx.parts import (
     CT_WORKSHEET,
     RT_CALC_CHAIN,
@@ -63,7 +64,7 @@ from evr_xl.xlsx.replace import (
     write_temp,
 )
 from evr_xl.xlsx.sheet import NamedStyle, SheetSpec
-from evr_xl.xlsx.sheetxml import render_sheet
+from evr_xl.xlsx.sheetxml import print_titles, render_sheet
 from evr_xl.xlsx.styles import patch_styles
 
 __all__ = [
@@ -190,6 +191,11 @@ def render_workbook(
         if old != xml:
             pkg.write(part, xml)
         pkg.remove(rels_path(part))  # the new sheet refers to nothing: its old links go
+
+    # Rows and columns repeated on every printed page: a defined name per sheet written.
+    position = {e.name.casefold(): e.index for e in read_sheets(workbook_xml)}
+    titles = {position[spec.name.casefold()]: print_titles(spec) for spec in sheets}
+    workbook_xml = set_local_names(workbook_xml, PRINT_TITLES, titles)
 
     wb_rels_xml, types_xml = _drop_stale_calc_chain(pkg, rels, replaced_ids, wb_rels_xml, types_xml)
     for part, new in (

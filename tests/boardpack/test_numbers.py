@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from openpyxl import load_workbook
 
+from evr_xl.boardpack.render import appendix_name
 from evr_xl.boardpack.style import money_format
 from evr_xl.outputs.headline import headline
 from evr_xl.units import money
@@ -165,8 +166,16 @@ def test_value_at_risk_page_lists_the_top_drivers(wb, demo_results) -> None:
     assert items[0][0] == demo_results.slipping_items.iloc[0]["item_id"]
 
 
+def _page_rows(wb, sheet: str, header_text: str) -> list[tuple]:
+    """A page table's rows, with those its appendix sheet holds when it was cut."""
+    _, rows = _rows_below(wb[sheet], header_text)
+    if appendix_name(sheet) in wb.sheetnames:
+        rows += _rows_below(wb[appendix_name(sheet)], header_text)[1]
+    return rows
+
+
 def test_trajectory_equals_engine(wb, demo_results) -> None:
-    _, rows = _rows_below(wb["Trajectory"], "Period")
+    rows = _page_rows(wb, "Trajectory", "Period")
     t = demo_results.trajectory
     assert [r[0] for r in rows] == list(t["label"])
     for r, (_, e) in zip(rows, t.iterrows(), strict=True):
@@ -179,7 +188,7 @@ def test_trajectory_equals_engine(wb, demo_results) -> None:
 
 
 def test_decisions_list_every_red_driver_with_its_owner(wb, demo_results) -> None:
-    _, rows = _rows_below(wb["Decisions"], "Driver")
+    rows = _page_rows(wb, "Decisions", "Driver")
     red = demo_results.drivers[demo_results.drivers["rag"] == "Red"]
     assert sorted(r[0] for r in rows) == sorted(red["driver_id"])
     for r in rows:
@@ -188,7 +197,7 @@ def test_decisions_list_every_red_driver_with_its_owner(wb, demo_results) -> Non
 
 
 def test_traceability_counts_equal_findings(wb, demo_pack) -> None:
-    _, rows = _rows_below(wb["Traceability"], "Code")
+    rows = _page_rows(wb, "Traceability", "Code")
     by_code = {r[0]: r[3] for r in rows}
     assert sum(by_code.values()) == len(demo_pack.findings)
     errors = [f for f in demo_pack.findings if f.severity.value == "Error"]

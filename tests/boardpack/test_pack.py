@@ -33,14 +33,25 @@ def test_user_text_that_looks_like_a_formula_stays_text(demo_results, tmp_path) 
     assert all(c.data_type == "s" and c.quotePrefix for c in cells)
 
 
-def test_every_page_prints_landscape_one_page_wide_with_header_and_footer(demo_pack) -> None:
+def test_every_page_prints_on_one_landscape_sheet_with_header_and_footer(demo_pack) -> None:
     wb = load_workbook(demo_pack.path)
-    assert wb.sheetnames == list(SHEETS)
+    assert wb.sheetnames[: len(SHEETS)] == list(SHEETS)
+    appendices = wb.sheetnames[len(SHEETS) :]
+    # the 36 periods do not fit beside the chart; nor do all the drivers that moved
+    assert appendices == ["Trajectory (appendix)", "Since last SteerCo (appendix)"]
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape"
+        assert int(ws.page_setup.paperSize) == 9  # A4
         assert ws.sheet_properties.pageSetUpPr.fitToPage
-        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
-        assert ws.print_title_rows == "$1:$2"
+        assert ws.print_area.startswith("'") and "$A$1:" in ws.print_area
+        if ws.title in SHEETS:
+            assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 1)
+            assert ws.print_title_rows == "$1:$2"
+        else:  # an appendix: one page wide, its title and table header on every page
+            assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight in (0, 1)
+            header = int(ws.print_title_rows.split(":")[1].lstrip("$"))
+            assert ws.cell(header, 1).value in ("Period", "Driver")
+            assert ws.print_title_rows.startswith("$1:")
         assert ws.sheet_view.showGridLines is False
         assert "Project Atlas" in ws.oddHeader.left.text
         assert ws.oddHeader.right.text == f"As of {demo_pack.as_of}"

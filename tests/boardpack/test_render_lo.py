@@ -1,4 +1,6 @@
-"""LibreOffice renders the pack: one PDF page per sheet, headline figures on the right pages.
+"""The pack as printed: LibreOffice prints the .xlsx with its own print settings, and `--pdf`
+gives the same pages: each page of the pack on one A4 landscape sheet, appendices after them,
+headers, footers and "Page n of N"; headline figures on the right pages.
 
 Also produces one PNG per page (set EVR_BOARDPACK_PNG_DIR to keep them for looking at).
 """
@@ -14,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from evr_xl import lo
-from evr_xl.boardpack import SHEETS
-from evr_xl.boardpack.export import render_pngs, to_pdf
+from evr_xl.boardpack import SHEETS, make_boardpack
+from evr_xl.boardpack.export import render_pngs
 from evr_xl.boardpack.style import money_text
 
 pytestmark = pytest.mark.skipif(
@@ -33,13 +35,59 @@ def _page_text(pdf: Path, page: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def pdf(demo_pack, tmp_path_factory) -> Path:
-    return to_pdf(demo_pack.path, tmp_path_factory.mktemp("pdf"))
+def printed(demo_pack, tmp_path_factory) -> Path:
+    """The .xlsx itself printed to PDF by LibreOffice, as a user printing the workbook would."""
+    return lo.convert(demo_pack.path, "pdf", tmp_path_factory.mktemp("printed"))
 
 
-def test_one_page_per_sheet(pdf) -> None:
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-    assert re.search(rf"^Pages:\s+{len(SHEETS)}$", info, re.M), info
+@pytest.fixture(scope="module")
+def pdf(demo_path, tmp_path_factory) -> Path:
+    """What `evr boardpack --pdf` writes."""
+    out = tmp_path_factory.mktemp("pdf") / "pack.xlsx"
+    report = make_boardpack(demo_path, out, pdf=True)
+    assert report.pdf_path is not None, report.pdf_message
+    return report.pdf_path
+
+
+def _pages(pdf: Path) -> list[tuple[float, float]]:
+    """Each page's size in points."""
+    info = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    n = int(re.search(r"^Pages:\s+(\d+)$", info, re.M).group(1))
+    sizes = [(float(w), float(h)) for w, h in re.findall(r"size:\s+([\d.]+) x ([\d.]+) pts", info)]
+    assert len(sizes) == n
+    return sizes
+
+
+def _printed_sheets(xlsx: Path) -> list[str]:
+    from openpyxl import load_workbook
+
+    return load_workbook(xlsx, read_only=True).sheetnames
+
+
+def test_the_xlsx_prints_each_page_on_one_a4_landscape_sheet(printed, demo_pack) -> None:
+    sheets = _printed_sheets(demo_pack.path)
+    assert sheets[: len(SHEETS)] == list(SHEETS) and len(sheets) > len(SHEETS)  # + appendix
+    sizes = _pages(printed)
+    assert len(sizes) == len(sheets)  # one sheet of paper per page and per appendix
+    for w, h in sizes:
+        assert w == pytest.approx(842, abs=1) and h == pytest.approx(595, abs=1)
+    for n, sheet in enumerate(sheets, start=1):  # each sheet on its own page, in order
+        text = _page_text(printed, n)
+        assert sheet in text and f"Page {n} of {len(sheets)}" in text, (n, sheet)
+
+
+def test_pdf_gives_the_same_pages_with_header_and_footer(pdf, printed, demo_pack) -> None:
+    sizes = _pages(pdf)
+    assert sizes == _pages(printed)
+    n = len(sizes)
+    for page in range(1, n + 1):
+        text = _page_text(pdf, page)
+        assert "Project Atlas" in text and f"As of {demo_pack.as_of}" in text
+        assert f"Page {page} of {n}" in text
+        assert "EVR-XL steering committee board pack" in text
+    assert "Page 1 of" in _page_text(pdf, 1) and "Cover" in _page_text(pdf, 1)
 
 
 def test_headline_figures_are_on_the_right_pages(pdf, demo_results, demo_pack) -> None:
@@ -68,5 +116,5 @@ def test_headline_figures_are_on_the_right_pages(pdf, demo_results, demo_pack) -
 def test_a_png_per_page(demo_pack, tmp_path) -> None:
     outdir = Path(os.environ.get("EVR_BOARDPACK_PNG_DIR") or tmp_path)
     pngs = render_pngs(demo_pack.path, outdir)
-    assert len(pngs) == len(SHEETS)
+    assert len(pngs) == len(_printed_sheets(demo_pack.path))
     assert all(p.stat().st_size > 5_000 for p in pngs)

@@ -108,6 +108,12 @@ def test_shared_parts_only_gain_elements(rich: Path) -> None:
     wb = after["xl/workbook.xml"].decode()
     for name in NEW_SHEETS:
         wb = re.sub(rf'<sheet name="{name}" sheetId="\d+" r:id="rId\d+"/>', "", wb)
+    titles = (
+        r'<definedName name="_xlnm.Print_Titles" localSheetId="\d+">\'({})\'![^<]*</definedName>'
+    )
+    outputs = "|".join(map(re.escape, OUTPUT_SHEET_NAMES))
+    assert re.search(titles.format("Findings"), wb)  # the output tables' print titles
+    wb = re.sub(titles.format(outputs), "", wb)
     assert wb == before["xl/workbook.xml"].decode()  # definedNames, extLst, mc:Ignorable kept
 
     rels = re.sub(
