@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from evr_xl.boardpack.build import build_boardpack
-from evr_xl.outputs.headline import headline
 from evr_xl.boardpack.model import BoardPack
 from evr_xl.boardpack.render import render
 from evr_xl.boardpack.sheets import SHEETS
 from evr_xl.findings import Finding, Severity
+from evr_xl.outputs.headline import headline
 from evr_xl.workbook.grids import WorkbookError
 
 __all__ = [

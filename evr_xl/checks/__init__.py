@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from evr_xl.checks import actuals, connections, drivers, forecast, references, timing
+from evr_xl.checks import actuals, connections, drivers, forecast, references, signs, timing
 from evr_xl.checks.codes import CODES, TRACEABILITY_CHECKS
 from evr_xl.checks.common import results_of
 from evr_xl.checks.connections import coverage
@@ -43,6 +43,7 @@ CHECKS: tuple[CheckFunction, ...] = (
     drivers.double_counting,  # TR010
     drivers.risks_without_drivers,  # TR011
     forecast.committed_forecast,  # FC001, FC002
+    signs.contradicting_signs,  # SG001, SG002
 )
 
 

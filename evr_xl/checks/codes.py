@@ -158,6 +158,20 @@ TRACEABILITY_CHECKS: tuple[Check, ...] = (
         "Correct the period, or widen the horizon (First period / Last period on Program).",
     ),
     Check(
+        "SG001",
+        W,
+        "Dis-benefit typed negative",
+        "Type a dis-benefit's amounts positive: they are the size of the loss (EVR subtracts "
+        "them). It is read as that loss already.",
+    ),
+    Check(
+        "SG002",
+        W,
+        "Negative target on a benefit",
+        "Type the target positive; if the driver loses value, make it a Dis-benefit and type "
+        "the size of the loss.",
+    ),
+    Check(
         "FC001",
         W,
         "Committed forecast for a period that cannot be forecast",

@@ -113,7 +113,7 @@ def build(data: ProgramData) -> Frames:
     (enables_lists,) = fields(data.workplan, "enables")
     enables = _enables(enables_lists, driver_index)
     links = _links(enables, items, len(drivers))
-    actuals = _actuals(data, horizon, driver_index)
+    actuals = _actuals(data, horizon, driver_index, drivers["sign"].to_numpy(float) < 0)
     plan_model = PlanModel(
         ramps=Ramps.build(
             drivers["start_ord"].to_numpy(np.int64),
@@ -126,7 +126,8 @@ def build(data: ProgramData) -> Frames:
         recurring=drivers["recurring"].to_numpy(bool),
         per_year=horizon.per_year,
     )
-    committed = _row_points(data.committed_forecast, horizon, driver_index)
+    disbenefit = drivers["sign"].to_numpy(float) < 0
+    committed = _magnitudes(_row_points(data.committed_forecast, horizon, driver_index), disbenefit)
     return Frames(
         horizon, drivers, items, enables, links, actuals, driver_index, plan_model, committed,
         _costs(data, horizon),
@@ -148,6 +149,10 @@ def _drivers(data: ProgramData, horizon: Horizon) -> pd.DataFrame:
         for name, values in zip(names, fields_at(data.drivers, positions, *names), strict=True)
     }
     category, recurrence, profile = col["category"], col["recurrence"], col["ramp_profile"]
+    target = np.array([num(t) for t in col["target"]], dtype=float)
+    # A dis-benefit is typed as the size of the loss; typed negative it is still that loss,
+    # never a benefit (checks/signs.py notes the cell).
+    target = np.where(category == "Dis-benefit", np.abs(target), target)
     return pd.DataFrame(
         {
             "driver_id": col["driver_id"],
@@ -159,7 +164,7 @@ def _drivers(data: ProgramData, horizon: Horizon) -> pd.DataFrame:
             "recurrence": recurrence,
             "recurring": recurrence == "Recurring",  # ValueDriver.is_recurring
             "sign": np.where(category == "Dis-benefit", -1.0, 1.0),  # ValueDriver.sign
-            "target": np.array([num(t) for t in col["target"]], dtype=float),
+            "target": target,
             "owner": col["owner"],
             "kpi": col["kpi"],
             "stage": col["stage"],
@@ -243,27 +248,49 @@ def _links(enables: pd.DataFrame, items: pd.DataFrame, n_drivers: int) -> pd.Dat
     )
 
 
-def _actuals(data: ProgramData, horizon: Horizon, driver_index: dict[str, int]) -> pd.DataFrame:
+def _actuals(
+    data: ProgramData, horizon: Horizon, driver_index: dict[str, int], disbenefit: np.ndarray
+) -> pd.DataFrame:
     ids, period, realized, run_rate, validated = fields(
         data.actuals, "driver_id", "period", "realized", "run_rate", "validated"
     )
     row_of = {v: driver_index.get(key(v), -1) for v in set(ids)}  # once per distinct ID
+    driver = np.fromiter(map(row_of.__getitem__, ids), dtype=np.int64, count=len(ids))
+    amounts = np.nan_to_num(np.array(realized, dtype=float))
+    rates = floats(run_rate)
+    if len(disbenefit) and len(driver):  # a dis-benefit's amounts are sizes of a loss
+        loss = (driver >= 0) & disbenefit[np.maximum(driver, 0)]
+        amounts = np.where(loss, np.abs(amounts), amounts)
+        rates = np.where(loss, np.abs(rates), rates)
     return pd.DataFrame(
         {
-            "driver": np.fromiter(map(row_of.__getitem__, ids), dtype=np.int64, count=len(ids)),
+            "driver": driver,
             "ord": horizon.ordinals_of(period).astype(np.int64),
-            "realized": np.nan_to_num(np.array(realized, dtype=float)),
-            "run_rate": floats(run_rate),
+            "realized": amounts,
+            "run_rate": rates,
             "validated": bools(validated),
         }
     )
+
+
+def _magnitudes(
+    points: tuple[np.ndarray, np.ndarray, np.ndarray], disbenefit: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(driver, ordinal, amount) with a dis-benefit's amounts as sizes of the loss."""
+    idx, ords, amounts = points
+    if not len(idx):
+        return points
+    return idx, ords, np.where(disbenefit[idx], np.abs(amounts), amounts)
 
 
 def _custom_points(
     data: ProgramData, horizon: Horizon, drivers: pd.DataFrame, driver_index: dict[str, int]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     custom = drivers["profile"].to_numpy() == CUSTOM
-    idx, ords, amounts = _row_points(data.value_plan, horizon, driver_index)
+    idx, ords, amounts = _magnitudes(
+        _row_points(data.value_plan, horizon, driver_index),
+        drivers["sign"].to_numpy(float) < 0,
+    )
     keep = custom[idx] if len(idx) else np.zeros(0, dtype=bool)  # Value Plan rows of non-Custom
     if not keep.any():  # drivers plan by their ramp
         return None

@@ -158,6 +158,11 @@ READING_POLICY = [
     "`04/11/2026` — RD003 with both readings |",
     "| yes/no | `Yes`, `Y`, `True`, `1`, `x` (a tick), `Ja`, `Oui`, `Sí`; `No`, `N`, `False`, "
     "`0`, `Nein`, `Non` | anything else — RD006 (read as No) |",
+    "| signs | targets, Value Plan, Forecast, actuals and run-rates are typed positive, in the "
+    "driver's own terms; a Dis-benefit's amounts are the size of the loss (EVR subtracts them); "
+    "a benefit's negative actual is a reversal | a Dis-benefit typed negative — **SG001**, read "
+    "as the same loss, never as a benefit; a benefit's negative target — SG002, read as typed; "
+    "a benefit's negative actual — AC004 |",
     "| IDs | trimmed, inner spaces collapsed, upper case: ` vd-007 ` is `VD-007` | — |",
     "",
     "Set the Program sheet's *Number format* (`1,234.56` or `1.234,56`) so that numbers typed "

@@ -92,14 +92,17 @@ class Driver:
         self.sign = -1.0 if d.category == "Dis-benefit" else 1.0
         self.recurring = d.recurrence == "Recurring"
         self.custom = d.ramp_profile == "Custom"
-        self.R = self.sign * d.target  # signed target
+        # a dis-benefit's amounts are the size of the loss, whatever sign they were typed with
+        # (docs/workbook.md, reading policy)
+        self.size = abs if self.sign < 0 else (lambda x: x)
+        self.R = self.sign * self.size(d.target)  # signed target
         self.custom_plan: dict[int, float] = {}
         if self.custom:
             for row in data.value_plan:
                 if key(row.driver_id) == self.key:
                     for when, amount in row.values.items():
                         o = ordinal(when, ptype)
-                        self.custom_plan[o] = self.custom_plan.get(o, 0.0) + amount
+                        self.custom_plan[o] = self.custom_plan.get(o, 0.0) + self.size(amount)
                     break  # the first Value Plan row of the driver
         self.committed: dict[int, float] | None = None
         for row in data.committed_forecast:
@@ -237,9 +240,9 @@ def reference(data: ProgramData) -> dict[str, Any]:  # noqa: C901 - a reference 
         for a in rows:
             o = ordinal(a.period, ptype)
             if F <= o <= min(T, L):
-                actual[o] += drv.sign * a.realized
+                actual[o] += drv.sign * drv.size(a.realized)
                 if a.validated:
-                    validated += drv.sign * a.realized
+                    validated += drv.sign * drv.size(a.realized)
         realized = sum(actual[p] for p in past)
         plan_to_date = sum(drv.plan(p) for p in past)
         plan_in_horizon = sum(drv.plan(p) for p in horizon)
@@ -257,11 +260,11 @@ def reference(data: ProgramData) -> dict[str, Any]:  # noqa: C901 - a reference 
                     if ordinal(a.period, ptype) == q:
                         last_row = a
                 assert last_row is not None and last_row.run_rate is not None
-                rra = drv.sign * last_row.run_rate
+                rra = drv.sign * drv.size(last_row.run_rate)
             elif window:
                 q = max(ordinal(a.period, ptype) for a in window)
                 rra = k * sum(
-                    drv.sign * a.realized for a in window if ordinal(a.period, ptype) == q
+                    drv.sign * drv.size(a.realized) for a in window if ordinal(a.period, ptype) == q
                 )
         run_rate_pct = ratio(rra, drv.R) if drv.recurring else NAN
 
@@ -288,7 +291,7 @@ def reference(data: ProgramData) -> dict[str, Any]:  # noqa: C901 - a reference 
                 continue
             f = shifted(p) * pi if drv.recurring else shifted(p)
             if drv.committed is not None and p in drv.committed:
-                f = drv.sign * drv.committed[p]
+                f = drv.sign * drv.size(drv.committed[p])
             forecast[p] = f
         remaining = sum(forecast[p] for p in future)
         fih = realized + remaining
