@@ -11,10 +11,12 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from evr_xl import __version__
-from evr_xl.findings import Severity, counts, sort_findings
+from evr_xl.findings import Finding, Severity, counts, sort_findings
 from evr_xl.workbook.grids import WorkbookError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
@@ -139,7 +141,18 @@ def cmd_metrics(args: argparse.Namespace) -> int:
             "Wrote " + ", ".join(str(p) for p in paths),
             file=sys.stderr if args.json else sys.stdout,
         )
-    return EXIT_OK
+    return _errors_exit(a.findings, a.path, sys.stderr if args.json else sys.stdout)
+
+
+def _errors_exit(findings: Sequence[Finding], path: Path, stream: TextIO) -> int:
+    """Figures from a workbook with errors say so, and the exit code is 1 (README)."""
+    from evr_xl.outputs.text import errors_line
+
+    line = errors_line(findings, path)
+    if line is None:
+        return EXIT_OK
+    print(line, file=stream)
+    return EXIT_FINDINGS
 
 
 def _progress(message: str) -> None:
@@ -169,7 +182,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         return EXIT_UNUSABLE
     for line in summary_lines(report):
         _print(line)
-    return EXIT_OK if report.written is not None else EXIT_FINDINGS
+    if report.written is None:
+        return EXIT_FINDINGS
+    return _errors_exit(report.analysis.findings, Path(args.path), sys.stdout)
 
 
 def cmd_boardpack(args: argparse.Namespace) -> int:
@@ -178,7 +193,7 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
     report = make_boardpack(Path(args.path), out_path=args.output, pdf=args.pdf, progress=_progress)
     for line in report.messages:
         _print(line)
-    return EXIT_OK
+    return _errors_exit(report.findings, Path(args.path), sys.stdout)
 
 
 def cmd_portfolio(args: argparse.Namespace) -> int:

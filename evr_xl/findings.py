@@ -157,12 +157,37 @@ def register(*checks: Check) -> None:
         CATALOGUE[c.code] = c
 
 
+# Errors in the workbook's structure (a missing or renamed column, a missing setting, no header
+# row): listed first, because many other findings follow from them.
+STRUCTURAL = frozenset({"RD008", "RD010", "RD012", "RD013"})
+# What a structural error on a sheet brings in its wake (records of that sheet left out).
+KNOCK_ON = {
+    "Value Drivers": frozenset({"TR002", "AC001", "TR005", "TR004", "TR012"}),
+    "Workstreams": frozenset({"TR003"}),
+    "Workplan": frozenset({"TR006", "TR004", "TR012", "TM001", "AC005"}),
+    "Program": frozenset(),
+}
+
+
+def knock_ons(findings: list[Finding]) -> tuple[list[Finding], list[Finding], list[Finding]]:
+    """(structural errors, the findings that may follow from them, the rest)."""
+    structural = [f for f in findings if f.code in STRUCTURAL and f.severity is Severity.ERROR]
+    codes: set[str] = set()
+    for f in structural:
+        codes |= KNOCK_ON.get(f.cell.sheet if f.cell else "", frozenset())
+    follow = [f for f in findings if f.code in codes and f not in structural]
+    rest = [f for f in findings if f.code not in codes and f not in structural]
+    return structural, follow, rest
+
+
 def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """Errors first, then by sheet and cell, then by code."""
+    """Errors first — the workbook's structure first among them — then by sheet and cell, then
+    by code."""
     return sorted(
         findings,
         key=lambda f: (
             f.severity.rank,
+            f.code not in STRUCTURAL,
             f.cell.sheet if f.cell else "",
             f.cell.row if f.cell else 0,
             f.cell.col if f.cell else 0,

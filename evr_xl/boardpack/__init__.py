@@ -129,10 +129,7 @@ def make_boardpack(
                 messages.append(pdf_message)
     n_err = sum(1 for f in findings if f.severity is Severity.ERROR)
     if n_err:
-        messages.append(
-            f"  {n_err} error finding(s) listed on the Traceability page; run 'evr check "
-            f"{path_in}' to fix them."
-        )
+        messages.append("  The errors are listed on the cover and the Traceability page.")
     return BoardPackReport(
         path=out,
         pdf_path=pdf_path,

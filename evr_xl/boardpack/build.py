@@ -149,6 +149,17 @@ def cover_page(
         blocks=(
             Text(line, "headline"),
             Text(risk_line + ".", "body"),
+            *(
+                (
+                    Text(
+                        f"{errors} error(s) in the workbook: what they hold is not (fully) "
+                        "counted in these figures (see the Traceability page).",
+                        "callout",
+                    ),
+                )
+                if errors
+                else ()
+            ),
             Text(
                 f"{kind} as of {p.as_of}; horizon {horizon} in {period_word}; "
                 f"money in {cur} (M = millions, k = thousands){basis}.",

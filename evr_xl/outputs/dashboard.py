@@ -187,12 +187,13 @@ def dashboard_sheet(data: ProgramData, results: Results, findings: Sequence[Find
 
     row = top_last + 2
     c = severity_counts(findings)
+    errors = ": what the errors hold is not (fully) counted in these figures" if c["Error"] else ""
     cells.append(
         CellSpec(
             row,
             1,
             f"Findings: {c['Error']} error(s), {c['Warning']} warning(s), "
-            f"{c['Info']} note(s) — open the Findings sheet",
+            f"{c['Info']} note(s){errors} — open the Findings sheet",
             style="link",
             hyperlink="'Findings'!A1",
         )

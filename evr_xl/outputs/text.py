@@ -8,13 +8,13 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from evr_xl.engine import Results
-from evr_xl.findings import Finding, counts, sort_findings
+from evr_xl.findings import Finding, counts, knock_ons, sort_findings
 from evr_xl.outputs.headline import headline
 from evr_xl.units import money, pct
 from evr_xl.xlsx.sheet import escape_csv_cell
@@ -99,16 +99,46 @@ def summary_lines(results: Results) -> list[str]:
 COLLAPSE_OVER, SHOW_FIRST = 5, 3
 
 
+def errors_line(findings: Sequence[Finding], path: object = "") -> str | None:
+    """'2 error(s) in 2 row(s): what they hold is not (fully) counted in these figures — run
+    evr check PATH', or None without errors."""
+    errors = [f for f in findings if f.severity.value == "Error"]
+    if not errors:
+        return None
+    rows = {(f.cell.sheet, f.cell.row) for f in errors if f.cell and f.cell.row}
+    where = f" in {len(rows)} row(s)" if rows else ""
+    return (
+        f"{len(errors)} error(s){where}: what they hold is not (fully) counted in these "
+        f"figures — run 'evr check {path}'"
+    )
+
+
 def findings_lines(findings: Sequence[Finding], *, show_all: bool = False) -> list[str]:
     """Findings grouped by sheet (the sheet with the worst finding first), errors first.
 
-    Unless `show_all`, a run of more than COLLAPSE_OVER findings of one code on one sheet shows its
-    first SHOW_FIRST and a count, so a screen is not filled by one kind of note.
+    Errors in the workbook's structure (a renamed column) come first, and unless `show_all` the
+    findings that follow from them are counted, not listed. Unless `show_all`, a run of more
+    than COLLAPSE_OVER findings of one code on one sheet shows its first SHOW_FIRST and a count,
+    so a screen is not filled by one kind of note.
     """
-    by_sheet: dict[str, list[Finding]] = defaultdict(list)
-    for f in sort_findings(list(findings)):
-        by_sheet[f.cell.sheet if f.cell else "(programme)"].append(f)
+    structural, follow, rest = knock_ons(sort_findings(list(findings)))
     lines: list[str] = []
+    if structural:
+        lines.append("Fix these first — the workbook's structure (other findings may follow):")
+        lines += [f"  {f.severity.value:<7} {f.render()}" for f in structural]
+        if follow and not show_all:
+            by_code = ", ".join(
+                f"{code} x{n}" for code, n in sorted(Counter(f.code for f in follow).items())
+            )
+            lines.append(
+                f"  ... and {len(follow)} finding(s) that follow from it ({by_code}): "
+                "listed with --all"
+            )
+        lines.append("")
+    listed = rest + (follow if show_all else [])
+    by_sheet: dict[str, list[Finding]] = defaultdict(list)
+    for f in sort_findings(listed):
+        by_sheet[f.cell.sheet if f.cell else "(programme)"].append(f)
     for sheet, items in sorted(
         by_sheet.items(), key=lambda kv: min(f.severity.rank for f in kv[1])
     ):

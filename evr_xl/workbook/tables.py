@@ -9,6 +9,7 @@ cannot be accepted becomes a finding naming the cell. The table is read column b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import compress, repeat
@@ -26,6 +27,7 @@ from evr_xl.workbook import layout as L
 from evr_xl.workbook.grids import Grid
 
 HEADER_SCAN_ROWS = 30
+CURRENCY_CODES_LOWER = frozenset(c.lower() for c in parse.CURRENCY_CODES)
 MAX_TEXT = 32767
 
 
@@ -91,6 +93,28 @@ def problem_finding(column: L.Column | L.Setting, cell: CellRef, problem: str) -
     return finding(code, f"{label}: {problem}", cell, fix)
 
 
+_NOTE = re.compile(r"\s*[(\[].*?[)\]]\s*")  # "(USD)", "[k]"
+_SCALE = re.compile(r"[\s(\[,]('?000s?|k|m|mn|mm|bn|thousands?|millions?)[\s)\]]*$")
+_UNIT = re.compile(r"\s+(in\s+)?([a-z]{3}|[$€£¥₹₩%]|k|m|'000|000s?)$")
+
+
+def header_base(text: object) -> str:
+    """A header without the unit or note finance people add to it: 'Target (USD)', 'Target,
+    USD', 'Target [k]', 'Target in EUR', 'Target USD' -> 'target'. Tried only when the header
+    as typed is not one of the table's."""
+    raw = str(text or "").lower()
+    if _SCALE.search(raw):
+        return ""  # 'Target (USD k)': amounts in thousands would be read 1,000x too small
+    s = _NOTE.sub(" ", raw).split(",")[0].strip()
+    for _ in range(2):
+        m = _UNIT.search(s)
+        if m and (
+            m.group(2) in CURRENCY_CODES_LOWER or not m.group(2).isalpha() or len(m.group(2)) < 3
+        ):
+            s = s[: m.start()].strip()
+    return L.normalise_header(s)
+
+
 @dataclass
 class HeaderMap:
     row: int  # 1-based header row
@@ -124,7 +148,7 @@ def find_header(grid: Grid, table: L.Table) -> tuple[HeaderMap | None, list[Find
     columns: dict[str, int] = {}
     extra: dict[int, Any] = {}
     for ci, v in enumerate(grid.rows[best_row - 1], start=1):
-        key = wanted.get(L.normalise_header(v))
+        key = wanted.get(L.normalise_header(v)) or wanted.get(header_base(v))
         if key is None:
             if v is not None:
                 extra[ci] = v

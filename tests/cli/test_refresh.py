@@ -141,14 +141,16 @@ def test_cli_refresh_and_metrics(demo: Path, tmp_path: Path) -> None:
     r = subprocess.run(
         [sys.executable, "-m", "evr_xl.cli", "refresh", str(demo)], capture_output=True, text=True
     )
-    assert r.returncode == 0, r.stderr
+    # the demo carries two deliberate errors: the sheets are written, and the exit code says so
+    assert r.returncode == 1, r.stderr
     assert "Sheets written: Dashboard, Driver Metrics" in r.stdout and ".. Reading" in r.stderr
+    assert "2 error(s) in 2 row(s): what they hold is not (fully) counted" in r.stdout
     r = subprocess.run(
         [sys.executable, "-m", "evr_xl.cli", "metrics", str(demo), "--csv", str(tmp_path / "csv")],
         capture_output=True,
         text=True,
     )
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 1, r.stderr
     assert "green on tasks, red on value" in r.stdout and "WS-COM" in r.stdout
     assert "Drivers most at risk" in r.stdout and "because of WP-" in r.stdout
     assert (tmp_path / "csv" / "drivers.csv").read_text().count("\n") == 41

@@ -413,7 +413,7 @@ CASES: tuple[Case, ...] = (
         edit(_header(AC, "Realized value", None)),
         1,
         ("Actuals!A4", "required column 'Realized value' not found"),
-        refresh_exit=0,
+        refresh_exit=1,  # written, and exit 1: the figures miss what the errors hold
     ),
     Case(
         "header_duplicated",
@@ -428,14 +428,14 @@ CASES: tuple[Case, ...] = (
         edit(_merge),
         1,
         ("Workplan!C6", "Item is required", "RD001"),
-        refresh_exit=0,
+        refresh_exit=1,  # written, and exit 1: the figures miss what the errors hold
     ),
     Case(
         "blank_rows_and_trailing_junk",
         edit(_blank_rows_and_junk),
         1,
         ("Value Drivers!", "RD001"),
-        refresh_exit=0,
+        refresh_exit=1,  # written, and exit 1: the figures miss what the errors hold
     ),
     # -- formulas and error values -----------------------------------------------------------
     Case(
@@ -450,28 +450,28 @@ CASES: tuple[Case, ...] = (
         rewrite_part(SHEET_PARTS[VD], lambda x: raw_cell(x, "K5", FORMULA_UNCACHED)),
         1,
         ("Value Drivers!K5", "no saved result", "open it in Excel", "RD011"),
-        refresh_exit=0,
+        refresh_exit=1,  # written, and exit 1: the figures miss what the errors hold
     ),
     Case(
         "error_value_required",
         rewrite_part(SHEET_PARTS[VD], lambda x: raw_cell(x, "K5", ERROR_REQUIRED)),
         1,
         ("Value Drivers!K5", "holds the error #REF!", "RD011"),
-        refresh_exit=0,
+        refresh_exit=1,  # written, and exit 1: the figures miss what the errors hold
     ),
     Case(
         "error_value_optional",
         rewrite_part(SHEET_PARTS[WP], lambda x: raw_cell(x, "H6", ERROR_OPTIONAL)),
         1,
         ("Workplan!H6", "holds the error #N/A", "RD011"),
-        refresh_exit=0,
+        refresh_exit=1,  # written, and exit 1: the figures miss what the errors hold
     ),
     Case(
         "error_text_typed",
         edit(put(AC, "Realized value", 1, "#DIV/0!")),
         1,
         ("Actuals!C5", "holds the error #DIV/0!"),
-        refresh_exit=0,
+        refresh_exit=1,  # written, and exit 1: the figures miss what the errors hold
     ),
     # -- numbers, dates and IDs typed as text --------------------------------------------------
     Case(
@@ -480,8 +480,8 @@ CASES: tuple[Case, ...] = (
             _many(
                 put(VD, "Target", 1, "$9,000,000"),
                 put(VD, "Target", 2, "USD 3.5M"),
-                put(AC, "Realized value", 1, "(2,500)"),
-                put(AC, "Run-rate", 1, "€1.234.567,89"),
+                put(AC, "Realized value", 1, "(12,500.00)"),
+                put(AC, "Run-rate", 1, "$1.234.567,89"),
                 put(RK, "Probability", 1, "40%"),
                 put(RK, "Impact", 1, " 3,000,000 "),
             )
@@ -491,11 +491,23 @@ CASES: tuple[Case, ...] = (
         refresh_exit=0,
     ),
     Case(
+        "numbers_that_read_two_ways_or_in_another_currency",
+        edit(
+            _many(
+                put(VD, "Target", 1, "800.000"),
+                put(VD, "Target", 2, "€200,000"),
+            )
+        ),
+        1,
+        ("reads two ways: 800,000 or 800", "RD018", "not in the programme currency USD", "RD019"),
+        refresh_exit=1,  # written, and exit 1: the figures miss what the errors hold
+    ),
+    Case(
         "number_junk",
         edit(put(VD, "Target", 1, "nine million")),
         1,
         ("Value Drivers!K5", "'nine million' is not a number", "RD002"),
-        refresh_exit=0,
+        refresh_exit=1,  # written, and exit 1: the figures miss what the errors hold
     ),
     Case(
         "dates_as_text",
@@ -516,7 +528,7 @@ CASES: tuple[Case, ...] = (
         edit(put(WP, "Planned finish", 1, "03/04/2025")),
         1,
         ("Workplan!G5", "ambiguous", "RD003"),
-        refresh_exit=0,
+        refresh_exit=1,  # written, and exit 1: the figures miss what the errors hold
     ),
     Case(
         "ids_spaces_and_case",
@@ -580,14 +592,14 @@ CASES: tuple[Case, ...] = (
         edit(setting("As-of period", date(2031, 1, 1))),
         1,
         ("Program!B13", "after the Last period 2027-12", "RD013"),
-        refresh_exit=0,
+        refresh_exit=1,  # written, and exit 1: the figures miss what the errors hold
     ),
     Case(
         "as_of_before_start",
         edit(setting("As-of period", "2019-03")),
         1,
         ("Program!B13", "before the First period 2025-01"),
-        refresh_exit=0,
+        refresh_exit=1,  # written, and exit 1: the figures miss what the errors hold
     ),
     Case(
         "period_type_mismatch",
@@ -609,7 +621,7 @@ CASES: tuple[Case, ...] = (
         edit(_self_links),
         1,
         ("Workplan!", "VD-777", "Value Drivers!"),
-        refresh_exit=0,
+        refresh_exit=1,  # written, and exit 1: the figures miss what the errors hold
     ),
 )
 
