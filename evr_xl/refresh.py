@@ -29,6 +29,7 @@ from evr_xl.outputs.history import (
     history_sheet,
     is_evr_history,
     merge,
+    previous_snapshot,
     read_history,
     snapshot,
 )
@@ -155,7 +156,9 @@ def output_sheets(analysis: Analysis, taken_at: datetime) -> tuple[list[SheetSpe
     history = merge(analysis.history, snap)
     p = results.program
     sheets = [
-        dashboard_sheet(data, results, analysis.findings),
+        dashboard_sheet(
+            data, results, analysis.findings, previous_snapshot(analysis.history, p.as_of)
+        ),
         driver_metrics_sheet(data, results),
         workstream_metrics_sheet(data, results),
         findings_sheet(analysis.findings, analysis.path.name, p.as_of),

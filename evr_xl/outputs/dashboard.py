@@ -19,6 +19,7 @@ from evr_xl.model import ProgramData
 from evr_xl.model.cellref import column_letter
 from evr_xl.model.vocab import PNL
 from evr_xl.outputs.headline import gap_text, headline
+from evr_xl.outputs.history import Snapshot
 from evr_xl.outputs.sheets import (
     Col,
     clean,
@@ -111,7 +112,52 @@ WS_COLUMNS = (
 )
 
 
-def dashboard_sheet(data: ProgramData, results: Results, findings: Sequence[Finding]) -> SheetSpec:
+MOVEMENT = (
+    ("Recurring targets", "target"),
+    ("Forecast exit run-rate (annual)", "forecast_exit_run_rate"),
+    ("Forecast in horizon (cumulative)", "forecast_in_horizon"),
+    ("Realized to date (cumulative)", "realized_to_date"),
+    ("Value at risk (cumulative)", "value_at_risk"),
+)
+
+
+def _movement(results: Results, previous: Snapshot | None, top: int) -> tuple[list[CellSpec], int]:
+    """The programme's key figures then and now, since the previous snapshot (Snapshots)."""
+    p = results.program
+    if previous is None:
+        text = "Since the previous snapshot: none yet — each refresh adds one to Snapshots."
+        return [CellSpec(top, 1, text, style="note")], top
+    now = {"target": p.sum_targets} | {k: getattr(p, k) for _l, k in MOVEMENT[1:]}
+    then = {k: previous.program.get(k) for _l, k in MOVEMENT}
+    columns = (
+        Col("Since the previous snapshot", "figure"),
+        Col(f"At {previous.as_of}", "then", "money"),
+        Col(f"Now, {p.as_of}", "now", "money"),
+        Col("Change", "change", "money"),
+    )
+    values = {
+        "figure": [label for label, _k in MOVEMENT],
+        "then": [then[k] for _l, k in MOVEMENT],
+        "now": [now[k] for _l, k in MOVEMENT],
+        "change": [None if then[k] is None else now[k] - then[k] for _l, k in MOVEMENT],
+    }
+    title = CellSpec(
+        top,
+        1,
+        f"Movement since the previous snapshot ({p.currency}; as of {previous.as_of})"
+        + (" — target changes are not forecast movements" if then["target"] is not None else ""),
+        style="subtitle",
+    )
+    table, last = table_cells(columns, values, p.currency, top=top + 1)
+    return [title, *table], last
+
+
+def dashboard_sheet(
+    data: ProgramData,
+    results: Results,
+    findings: Sequence[Finding],
+    previous: Snapshot | None = None,
+) -> SheetSpec:
     p = results.program
     cur = p.currency
     cells = title_cells(
@@ -185,7 +231,9 @@ def dashboard_sheet(data: ProgramData, results: Results, findings: Sequence[Find
         )
         top_last = row + 2
 
-    row = top_last + 2
+    move_cells, move_last = _movement(results, previous, top_last + 2)
+    cells += move_cells
+    row = move_last + 2
     c = severity_counts(findings)
     errors = ": what the errors hold is not (fully) counted in these figures" if c["Error"] else ""
     cells.append(
