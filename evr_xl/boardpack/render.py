@@ -133,7 +133,7 @@ def _put(ws: Worksheet, styles: _Styles, row: int, col: int, value: CellValue,
         if looks_like_formula(value):
             cell.quotePrefix = True
     if fmt and not isinstance(value, str):
-        cell.number_format = fmt
+        cell.number_format = st.fitted(fmt, value)
     if not any(k[0] == "font" for k in keys):
         keys = (_FONT10, *keys)
     styles.set(cell, *keys)

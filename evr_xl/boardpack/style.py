@@ -8,6 +8,7 @@ workplan-item figures), the currency in the number format and the unit in the co
 from __future__ import annotations
 
 import math
+import re
 
 from evr_xl.workbook.layout import COLOURS
 
@@ -49,6 +50,20 @@ def money_format(currency: str, unit: str = "M", decimals: int = 1) -> str:
     else:
         pos = f"{digits}{scale}{_quoted(' ' + unit + ' ' + currency.upper())}"
     return f"{pos};-{pos}"
+
+
+_MILLIONS = re.compile(r'#,##0\.0,,"( ?)M')
+SMALL = 999_500  # below this, $1.0M would round to "$0.0M" or "$1.0M": show thousands
+
+
+def fitted(fmt: str, value: object) -> str:
+    """A millions format shows an amount under a million in thousands ("$11k", never "$0.0M"
+    or "-$0.0M"); the cell still holds the full amount."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or abs(value) >= SMALL:
+        return fmt
+    if abs(value) < 500:  # not even a thousand: the amount itself ("$400", "$0")
+        return _MILLIONS.sub(r'#,##0"\1', fmt).replace('"  ', '" ')
+    return _MILLIONS.sub(r'#,##0,"\1k', fmt)
 
 
 def money_text(amount: float | None, currency: str, unit: str = "M", decimals: int = 1) -> str:

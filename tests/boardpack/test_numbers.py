@@ -202,3 +202,21 @@ def test_traceability_counts_equal_findings(wb, demo_pack) -> None:
     assert sum(by_code.values()) == len(demo_pack.findings)
     errors = [f for f in demo_pack.findings if f.severity.value == "Error"]
     assert _tile(wb["Traceability"], "Errors").value == len(errors)
+
+
+def test_amounts_under_a_million_never_print_as_zero_millions(wb) -> None:
+    """$11k is "$11k", not "$0.0M"; -$11k not "-$0.0M"; the cell keeps the full amount."""
+    small = big = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if not isinstance(c.value, (int, float)) or isinstance(c.value, bool):
+                    continue
+                if ',,"M"' not in c.number_format and ',"k"' not in c.number_format:
+                    continue
+                if abs(c.value) < 999_500:
+                    assert ',,"M"' not in c.number_format, (ws.title, c.coordinate, c.value)
+                    small += 1
+                else:
+                    big += 1
+    assert small and big  # the demo has both
