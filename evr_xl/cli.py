@@ -266,7 +266,9 @@ def _output_problem(
             "folder. Nothing was done."
         )
     if not os.access(folder, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK)):
-        where = f"the file {out} is read-only" if out.exists() else f"the folder {folder} is read-only"
+        where = (
+            f"the file {out} is read-only" if out.exists() else f"the folder {folder} is read-only"
+        )
         return f"{output}: cannot write there: {where}. Nothing was done."
     return None
 
@@ -324,9 +326,7 @@ def cmd_roll_forward(args: argparse.Namespace) -> int:
     if report.written is None:
         _print(f"{Path(args.path).name}: not rolled forward; nothing was changed.")
     else:
-        _print(
-            f"As-of period {t.current} -> {t.label} ({t.cell.a1}), the only input cell changed."
-        )
+        _print(f"As-of period {t.current} -> {t.label} ({t.cell.a1}), the only input cell changed.")
     for line in summary_lines(report):
         _print(line)
     return EXIT_OK if report.written is not None else EXIT_FINDINGS

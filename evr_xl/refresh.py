@@ -316,8 +316,7 @@ def roll_forward(
             )
         except CellNotWritable as exc:
             raise WorkbookError(
-                f"{path.name}: the As-of period cannot be changed here: {exc}. Nothing was "
-                "changed."
+                f"{path.name}: the As-of period cannot be changed here: {exc}. Nothing was changed."
             ) from None
 
     report = _refresh(path, target.label, None, progress, now, edit)
