@@ -170,3 +170,20 @@ def test_summary_prints_only_what_moved(book: Path) -> None:
     assert tail and all(": +" in line or ": -" in line for line in tail)
     for lines in (again, moved):
         assert not [x for x in lines if x.rstrip().endswith(("$0", "+$0", "-$0"))]
+
+
+def test_read_only_target_as_the_check_sees_it(
+    book: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same refusals whoever runs the tests (root may write anywhere): os.access says no."""
+    Path("copy.xlsx").write_bytes(book.read_bytes())
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != Path("copy.xlsx"))
+    assert main(["refresh", str(book), "-o", "copy.xlsx"]) == 2
+    assert capsys.readouterr().err == (
+        "error: copy.xlsx: cannot write there: the file copy.xlsx is read-only. Nothing was done.\n"
+    )
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != Path("."))
+    assert main(["boardpack", str(book), "-o", "pack.xlsx"]) == 2
+    assert capsys.readouterr().err == (
+        "error: pack.xlsx: cannot write there: the folder . is read-only. Nothing was done.\n"
+    )
