@@ -243,3 +243,25 @@ def test_formula_as_of_is_refused(demo: Path, capsys: pytest.CaptureFixture[str]
         "change it in Excel instead. Nothing was changed.\n"
     )
     assert demo.read_bytes() == original
+
+
+def test_a_snapshot_is_removed_by_deleting_its_rows(demo: Path, tmp_path: Path) -> None:
+    """docs/cli.md's steps: delete the snapshot's rows on the Snapshots sheet, save, refresh."""
+    from evr_xl.outputs.history import read_history
+
+    refresh(demo, as_of="2026-09", now=NOW)  # the mistaken snapshot
+    wb = openpyxl.load_workbook(demo)  # as Excel would: delete the rows and save
+    ws = wb[SNAPSHOTS]
+    header = next(r for r in range(1, 10) if ws.cell(r, 1).value == "As-of")
+    for r in range(ws.max_row, header, -1):
+        if ws.cell(r, 1).value == "2026-09":
+            ws.delete_rows(r)
+    wb.save(demo)
+    refresh(demo, now=NOW)
+    grids = open_grids(demo, [SNAPSHOTS])
+    assert [s.as_of for s in read_history(grids[SNAPSHOTS])] == [
+        "2026-03",
+        "2026-04",
+        "2026-05",
+        "2026-06",
+    ]
