@@ -160,6 +160,8 @@ def _progress(message: str) -> None:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    if problem := _check_refresh_output(args):
+        return _refuse(problem)
     from evr_xl.refresh import refresh, summary_lines
     from evr_xl.xlsx.writer import UnsupportedWorkbook, WorkbookChanged, WorkbookLocked
 
@@ -188,6 +190,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 
 def cmd_boardpack(args: argparse.Namespace) -> int:
+    if problem := _check_boardpack_output(args):
+        return _refuse(problem)
     from evr_xl.boardpack import make_boardpack
 
     report = make_boardpack(Path(args.path), out_path=args.output, pdf=args.pdf, progress=_progress)
@@ -197,6 +201,8 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
 
 
 def cmd_portfolio(args: argparse.Namespace) -> int:
+    if problem := _output_problem(args.csv, suffixes=None, what="the CSV table"):
+        return _refuse(problem)
     from evr_xl.portfolio import portfolio, portfolio_lines, write_portfolio_csv
 
     paths: list[Path] = []
@@ -222,6 +228,8 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
 
 
 def cmd_addin_build(args: argparse.Namespace) -> int:
+    if problem := _output_problem(args.output, suffixes=(".xlam",), what="the add-in"):
+        return _refuse(problem)
     from evr_xl.excel.addin.build import DEFAULT_OUT, AddinBuildError, build_addin
 
     try:
@@ -235,6 +243,108 @@ def cmd_addin_build(args: argparse.Namespace) -> int:
 
 def _print_nothing(_: str) -> None:
     pass
+
+
+def _output_problem(
+    output: str | Path | None,
+    *,
+    suffixes: tuple[str, ...] | None,
+    what: str,
+    source: Path | None = None,
+    separate: bool = False,
+    why: str = "",
+) -> str | None:
+    """Why an output path cannot be written (one line, for before any computation), or None.
+
+    `suffixes`: the extensions allowed (None: any); `source`: the input file; `separate`: the
+    output is another file than the input (the board pack), so the input itself is refused;
+    `why`: said after a refused extension.
+    """
+    if output is None:
+        return None
+    out = Path(output)
+    if out.is_dir() or str(output).endswith(("/", os.sep)):
+        return f"{output}: is a folder; give {what} a file name. Nothing was done."
+    if separate and source is not None and out.exists() and source.exists():
+        if out.resolve() == source.resolve():
+            return (
+                f"{output}: that is the programme workbook itself; {what} is a separate file: "
+                "choose another name. Nothing was done."
+            )
+    if suffixes is not None and out.suffix.lower() not in suffixes:
+        allowed = " or ".join(suffixes)
+        return f"{output}: {what} must be a {allowed} file{why}. Nothing was done."
+    folder = out.parent
+    if not folder.is_dir():
+        return (
+            f"{output}: the folder {folder} does not exist; create it first or choose another "
+            "folder. Nothing was done."
+        )
+    if not os.access(folder, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        where = (
+            f"the file {out} is read-only" if out.exists() else f"the folder {folder} is read-only"
+        )
+        return f"{output}: cannot write there: {where}. Nothing was done."
+    return None
+
+
+def _refuse(problem: str) -> int:
+    print(f"error: {problem}", file=sys.stderr)
+    return EXIT_UNUSABLE
+
+
+def _check_refresh_output(args: argparse.Namespace) -> str | None:
+    """`evr refresh -o`: the refreshed copy keeps the workbook's own extension."""
+    source = Path(args.path)
+    suffix = source.suffix.lower() if source.suffix.lower() in (".xlsx", ".xlsm") else ".xlsx"
+    return _output_problem(
+        args.output,
+        suffixes=(suffix,),
+        what="the refreshed copy",
+        source=source,
+        why=f", like {source.name} (a refresh keeps the workbook's format)",
+    )
+
+
+def _check_boardpack_output(args: argparse.Namespace) -> str | None:
+    """`evr boardpack -o`: an .xlsx other than the programme workbook; a .pdf is refused with
+    the command that makes one."""
+    out = args.output
+    if out is not None and Path(out).suffix.lower() == ".pdf":
+        xlsx = Path(out).with_suffix(".xlsx")
+        return (
+            f"{out}: -o names the board pack workbook (.xlsx); for a PDF too, add --pdf: "
+            f"'evr boardpack {args.path} -o {xlsx} --pdf' writes {xlsx.name} and "
+            f"{xlsx.with_suffix('.pdf').name}. Nothing was done."
+        )
+    return _output_problem(
+        out, suffixes=(".xlsx",), what="the board pack", source=Path(args.path), separate=True
+    )
+
+
+def cmd_roll_forward(args: argparse.Namespace) -> int:
+    from evr_xl.refresh import roll_forward, summary_lines
+    from evr_xl.xlsx.writer import UnsupportedWorkbook, WorkbookChanged, WorkbookLocked
+
+    try:
+        rolled = roll_forward(
+            Path(args.path), to=args.to, progress=_print_nothing if args.quiet else _progress
+        )
+    except (WorkbookChanged, WorkbookLocked) as exc:
+        return _refuse(str(exc))
+    except UnsupportedWorkbook as exc:
+        return _refuse(
+            f"{args.path}: this file cannot be written safely ({exc}). Nothing was changed. Open "
+            "it in Excel, save it as a new .xlsx, and try again."
+        )
+    t, report = rolled.target, rolled.refreshed
+    if report.written is None:
+        _print(f"{Path(args.path).name}: not rolled forward; nothing was changed.")
+    else:
+        _print(f"As-of period {t.current} -> {t.label} ({t.cell.a1}), the only input cell changed.")
+    for line in summary_lines(report):
+        _print(line)
+    return EXIT_OK if report.written is not None else EXIT_FINDINGS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -286,11 +396,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("path")
     s.add_argument(
-        "--as-of", help="refresh as of this period instead of the Program sheet's (e.g. 2026-07)"
+        "--as-of",
+        help="refresh as of this period instead of the Program sheet's (e.g. 2026-07), inside the "
+        "horizon; adds (or replaces) the snapshot for it and leaves Program!As-of as it is "
+        "(to move the programme on, use roll-forward)",
     )
     s.add_argument("--output", "-o", help="write the refreshed copy here and leave PATH unchanged")
     s.add_argument("--quiet", "-q", action="store_true", help="no progress messages")
     s.set_defaults(func=cmd_refresh)
+
+    s = sub.add_parser(
+        "roll-forward",
+        help="move Program!As-of to the next period (or --to PERIOD) and refresh; nothing else "
+        "changes",
+    )
+    s.add_argument("path")
+    s.add_argument(
+        "--to", metavar="PERIOD", help="the new as-of period, inside the horizon (e.g. 2026-09)"
+    )
+    s.add_argument("--quiet", "-q", action="store_true", help="no progress messages")
+    s.set_defaults(func=cmd_roll_forward)
 
     s = sub.add_parser(
         "boardpack", help="write the steering-committee board pack (a separate workbook)"
@@ -299,12 +424,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--output",
         "-o",
-        help="where to write it (default: NAME_boardpack_<as-of>.xlsx beside PATH)",
+        help="where to write it, an .xlsx (default: NAME_boardpack_<as-of>.xlsx beside PATH)",
     )
     s.add_argument(
         "--pdf",
         action="store_true",
-        help="also write a PDF, one page per sheet (needs LibreOffice)",
+        help="also write a PDF beside it (OUT.pdf), A4 landscape, printed with the workbook's own "
+        "print settings (needs LibreOffice)",
     )
     s.set_defaults(func=cmd_boardpack)
 
@@ -334,6 +460,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except WorkbookError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except OSError as exc:  # a file the command could not read or write: one line, no traceback
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:

@@ -13,14 +13,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from evr_xl.checks import run_checks
 from evr_xl.engine import Results, compute
-from evr_xl.findings import Finding, counts
-from evr_xl.model import ProgramData
-from evr_xl.model.periods import parse_period
+from evr_xl.findings import Finding, Severity, counts
+from evr_xl.model import CellRef, ProgramData, ProgramSettings
+from evr_xl.model.periods import from_ordinal, label, label_of, ordinal, parse_period
 from evr_xl.outputs.dashboard import dashboard_sheet
 from evr_xl.outputs.file import write_output_sheets
 from evr_xl.outputs.history import (
@@ -39,6 +39,8 @@ from evr_xl.workbook import layout
 from evr_xl.workbook.files import open_grids
 from evr_xl.workbook.grids import Grid, WorkbookError
 from evr_xl.workbook.reader import gc_paused, read_grids
+from evr_xl.workbook.settings import read_settings
+from evr_xl.xlsx.cellpatch import CellNotWritable, set_date_or_text_cell
 from evr_xl.xlsx.package import check_package
 from evr_xl.xlsx.sheet import SheetSpec
 from evr_xl.xlsx.writer import WriteReport, fingerprint
@@ -120,12 +122,26 @@ def _analyse(
         period = parse_period(as_of)
         if period is None:
             raise WorkbookError(f"--as-of {as_of!r} is not a period: use 2026-06 or 2026-Q2.")
+        _check_in_horizon(data, period, f"--as-of {as_of}", path)
         data = data.with_as_of(period)
     progress(f"Computing {len(data.drivers)} drivers, {len(data.workplan)} workplan items")
     results = compute(data)
     progress("Running the traceability checks")
     findings = findings + run_checks(data, results)
     return Analysis(path, data, findings, results, history, legacy)
+
+
+def _check_in_horizon(data: ProgramData, period: date, what: str, path: Path) -> None:
+    """Refuse a period outside First period..Last period (a snapshot for it would stay forever)."""
+    st = data.settings
+    pt = st.period_type
+    if not ordinal(st.first_period, pt) <= ordinal(period, pt) <= ordinal(st.last_period, pt):
+        raise WorkbookError(
+            f"{path.name}: {what} is outside the programme's horizon, "
+            f"{label_of(st.first_period, pt)} to {label_of(st.last_period, pt)} (First period / "
+            "Last period on the Program sheet). Nothing was computed or written: use a period "
+            "inside it, or widen the horizon first."
+        )
 
 
 def snapshots_of(grids: Mapping[str, Grid]) -> tuple[list[Snapshot], str | None]:
@@ -175,9 +191,20 @@ def refresh(
     progress: Progress = _quiet,
     now: datetime | None = None,
 ) -> RefreshReport:
-    """Refresh the output sheets of the workbook at `path` (or of a copy at `output`)."""
+    """Refresh the output sheets of the workbook at `path` (or of a copy at `out_path`)."""
+    return _refresh(Path(path), as_of, output, progress, now)
+
+
+def _refresh(
+    path: Path,
+    as_of: str | None,
+    output: str | Path | None,
+    progress: Progress,
+    now: datetime | None,
+    edit: Callable[[bytes], bytes] | None = None,
+) -> RefreshReport:
+    """refresh(); `edit` also changes the file's bytes in the same write (roll_forward)."""
     started = time.perf_counter()
-    path = Path(path)
     check_package(path)
     before = fingerprint(path)
     # One pause for the whole refresh (see reader.gc_paused): the collection the collector makes
@@ -196,9 +223,107 @@ def refresh(
         progress(f"Writing {', '.join(s.name for s in sheets)}")
         renames = {analysis.legacy_history: SNAPSHOTS} if analysis.legacy_history else None
         written = write_output_sheets(
-            path, sheets, out_path=output, expected_fingerprint=before, renames=renames
+            path,
+            sheets,
+            out_path=output,
+            expected_fingerprint=before,
+            renames=renames,
+            edit=edit,
         )
     return RefreshReport(analysis, written, snap, previous, time.perf_counter() - started)
+
+
+@dataclass(frozen=True)
+class RollTarget:
+    """Where the As-of cell goes: from `current` to `period` (labels as the programme counts)."""
+
+    cell: CellRef
+    current: str
+    period: date
+    label: str
+
+
+def roll_target(settings: ProgramSettings, to: str | None = None) -> RollTarget:
+    """The period the As-of setting rolls forward to: `to`, or the period after the current one.
+
+    Raises ValueError (the message says what to do) for a period that is not one, or is outside
+    the horizon. The CLI (`evr roll-forward`) and the ribbon's Roll Forward share it.
+    """
+    pt = settings.period_type
+    current = label_of(settings.as_of, pt)
+    if to is None:
+        n = ordinal(settings.as_of, pt) + 1
+        if n > ordinal(settings.last_period, pt):
+            raise ValueError(
+                f"the as-of period {current} is already the last period of the horizon; extend "
+                "'Last period' on the Program sheet first."
+            )
+    else:
+        parsed = parse_period(to)
+        if parsed is None:
+            raise ValueError(f"--to {to!r} is not a period: use 2026-06 or 2026-Q2.")
+        n = ordinal(parsed, pt)
+        first, last = settings.first_period, settings.last_period
+        if not ordinal(first, pt) <= n <= ordinal(last, pt):
+            raise ValueError(
+                f"--to {to} is outside the programme's horizon, {label_of(first, pt)} to "
+                f"{label_of(last, pt)} (First period / Last period on the Program sheet); widen "
+                "the horizon first."
+            )
+    return RollTarget(settings.cells["as_of"], current, from_ordinal(n, pt), label(n, pt))
+
+
+@dataclass
+class RollForwardReport:
+    target: RollTarget
+    refreshed: RefreshReport
+
+
+def roll_forward(
+    path: str | Path,
+    *,
+    to: str | None = None,
+    progress: Progress = _quiet,
+    now: datetime | None = None,
+) -> RollForwardReport:
+    """Set the Program sheet's As-of cell to the next period (or `to`) and refresh, in one write.
+
+    The As-of cell is the one input cell EVR changes: rewritten in the kind it holds (a date stays
+    a date with its format, text stays text; `xlsx.cellpatch`), every other part of the file
+    byte-identical but the output sheets'. The outputs are computed as of the new period, and
+    the file is replaced once (backup, fingerprint, lock: as a refresh). Raises WorkbookError when
+    the file or its Program settings cannot be used or the period is outside the horizon.
+    """
+    path = Path(path)
+    check_package(path)
+    grids = open_grids(path, [layout.PROGRAM.sheet])
+    name = next((n for n in grids if n.strip().lower() == layout.PROGRAM.sheet.lower()), None)
+    settings, findings = read_settings(grids[name]) if name is not None else (None, [])
+    if settings is None or "as_of" not in settings.cells:
+        errors = [f.render() for f in findings if f.severity is Severity.ERROR][:5]
+        raise WorkbookError(
+            f"{path.name}: cannot roll forward; the Program settings could not be read:\n  "
+            + "\n  ".join(errors or [f"the {layout.PROGRAM.sheet} sheet is missing"])
+            + f"\nRun 'evr check {path}' for every finding."
+        )
+    try:
+        target = roll_target(settings, to)
+    except ValueError as exc:
+        raise WorkbookError(f"{path.name}: {exc} Nothing was changed.") from None
+    cell = target.cell
+
+    def edit(data: bytes) -> bytes:
+        try:
+            return set_date_or_text_cell(
+                data, cell.sheet, cell.row, cell.col, day=target.period, text=target.label
+            )
+        except CellNotWritable as exc:
+            raise WorkbookError(
+                f"{path.name}: the As-of period cannot be changed here: {exc}. Nothing was changed."
+            ) from None
+
+    report = _refresh(path, target.label, None, progress, now, edit)
+    return RollForwardReport(target, report)
 
 
 def summary_lines(report: RefreshReport) -> list[str]:
@@ -247,16 +372,16 @@ def summary_lines(report: RefreshReport) -> list[str]:
             )
         else:
             lines.append(f"  Snapshots: new snapshot for {p.as_of}; since {prev.as_of}:")
-        for key, label in (
+        moved: list[str] = []
+        for key, name in (
             ("forecast_exit_run_rate", "forecast exit run-rate"),
             ("value_at_risk", "value at risk"),
             ("realized_to_date", "realized to date"),
         ):
             old = prev.program.get(key)
-            if old is not None:
-                lines.append(
-                    f"    {label}: {money(getattr(p, key) - old, p.currency, signed=True)}"
-                )
+            if old is not None and abs(getattr(p, key) - old) >= 0.5:  # moved (not "$0")
+                moved.append(f"    {name}: {money(getattr(p, key) - old, p.currency, signed=True)}")
+        lines += moved or ["    no movement in forecast exit run-rate, value at risk or realized."]
     else:
         lines.append(f"  Snapshots: first snapshot ({p.as_of}).")
     return lines

@@ -2,8 +2,8 @@
 
 `make_boardpack(path_in)` reads a programme workbook, computes its metrics and findings, builds
 the pack's description (build.py: pure data, model.py) and writes it with openpyxl (render.py,
-charts.py); with `pdf=True` it also exports a PDF through LibreOffice (export.py), one page per
-sheet. docs/boardpack.md describes every page.
+charts.py); with `pdf=True` it also exports a PDF through LibreOffice (export.py): A4 landscape,
+printed with the workbook's own print settings. docs/boardpack.md describes every page.
 """
 
 from __future__ import annotations
@@ -123,7 +123,10 @@ def make_boardpack(
             try:
                 progress("Exporting the PDF with LibreOffice")
                 pdf_path = to_pdf(out)
-                messages.append(f"Wrote the PDF to {pdf_path} (one page per sheet).")
+                messages.append(
+                    f"Wrote the PDF to {pdf_path} (A4 landscape, printed with the workbook's own "
+                    "print settings)."
+                )
             except lo.LibreOfficeError as exc:
                 pdf_message = f"No PDF written: {exc}"
                 messages.append(pdf_message)

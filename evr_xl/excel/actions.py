@@ -25,7 +25,6 @@ from typing import Any
 from evr_xl.excel.grids import book_grids
 from evr_xl.excel.render import rename_sheet, render
 from evr_xl.findings import Finding, Severity, counts
-from evr_xl.model.periods import from_ordinal, label, ordinal
 from evr_xl.workbook import layout as L
 from evr_xl.workbook.grids import WorkbookError
 
@@ -145,11 +144,6 @@ def _saved(book: Any) -> bool:
         return True
 
 
-def next_period(current: dt.date, settings: Any) -> dt.date:
-    """The period after `current` (a month or a quarter, as the programme counts)."""
-    return from_ordinal(ordinal(current, settings.period_type) + 1, settings.period_type)
-
-
 def roll_forward(book: Any, confirm: Confirm) -> ActionResult:
     """Advance the as-of period on the Program sheet by one period, after the user confirms."""
     from evr_xl.excel.udf_core import settings_problem
@@ -162,15 +156,13 @@ def roll_forward(book: Any, confirm: Confirm) -> ActionResult:
     settings, findings = read_settings(grid)
     if settings is None or "as_of" not in settings.cells:
         return ActionResult("Roll forward not possible: " + settings_problem(findings), False)
-    pt = settings.period_type
-    current, new = settings.as_of, next_period(settings.as_of, settings)
-    if ordinal(new, pt) > ordinal(settings.last_period, pt):
-        return ActionResult(
-            f"The as-of period {label(ordinal(current, pt), pt)} is already the last period of "
-            "the horizon; extend 'Last period' on the Program sheet first.",
-            ok=False,
-        )
-    old_label, new_label = label(ordinal(current, pt), pt), label(ordinal(new, pt), pt)
+    from evr_xl.refresh import roll_target
+
+    try:  # the same rule as `evr roll-forward`: the next period, inside the horizon
+        target = roll_target(settings)
+    except ValueError as exc:
+        return ActionResult(str(exc)[0].upper() + str(exc)[1:], ok=False)
+    old_label, new_label, new = target.current, target.label, target.period
     prompt = (
         f"Roll the as-of period forward from {old_label} to {new_label}?\n\n"
         f"Actuals for {new_label} are then expected for every active driver. "
@@ -178,7 +170,7 @@ def roll_forward(book: Any, confirm: Confirm) -> ActionResult:
     )
     if not confirm(prompt):
         return ActionResult("Roll forward cancelled; nothing changed.")
-    cell = settings.cells["as_of"]
+    cell = target.cell
     raw = grid.value(cell.row, cell.col)
     value: Any = "'" + new_label if isinstance(raw, str) else dt.datetime(new.year, new.month, 1)
     book.sheets[grid.sheet].range((cell.row, cell.col)).value = value

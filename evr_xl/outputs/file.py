@@ -9,7 +9,7 @@ atomic replace) is the part writer's; see docs/refresh.md.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from evr_xl.outputs.styles import STYLES
 from evr_xl.workbook.layout import LISTS_SHEET, START_HERE, TABLES_BY_SHEET
@@ -36,11 +36,13 @@ def write_output_sheets(
     expected_fingerprint: Fingerprint | None = None,
     backup: bool = True,
     renames: Mapping[str, str] | None = None,
+    edit: Callable[[bytes], bytes] | None = None,
 ) -> WriteReport:
     """Write the output `sheets` into the programme workbook at `path` (or a copy at `out_path`).
 
     See `evr_xl.xlsx.writer.write_sheets` for what is refused and how the file is replaced;
-    `renames` (old -> new) renames an output sheet in place first (History -> Snapshots).
+    `renames` (old -> new) renames an output sheet in place first (History -> Snapshots);
+    `edit` changes the file's bytes first, in the same replacement (the As-of cell, roll-forward).
     """
     return write_sheets(
         path,
@@ -51,4 +53,5 @@ def write_output_sheets(
         expected_fingerprint=expected_fingerprint,
         backup=backup,
         renames=renames,
+        edit=edit,
     )

@@ -174,7 +174,8 @@ def history_sheet(snapshots: list[Snapshot], currency: str, name: str) -> SheetS
     titles = title_cells(
         f"Snapshots — {name}",
         f"{currency} · one snapshot per refresh (a second refresh for the same as-of replaces "
-        "it) · target signed (a dis-benefit is negative) · written by EVR: do not edit.",
+        "it) · target signed (a dis-benefit is negative) · written by EVR: do not edit (to remove a "
+        "snapshot, delete its rows).",
     )
     return SheetSpec(
         name=SHEET,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -268,10 +268,13 @@ def write_sheets(
     expected_fingerprint: Fingerprint | None = None,
     backup: bool = True,
     renames: Mapping[str, str] | None = None,
+    edit: Callable[[bytes], bytes] | None = None,
 ) -> WriteReport:
     """Write `sheets` into the workbook at `path` (or into a copy at `out_path`).
 
-    `renames`: sheets renamed in place first (see render_workbook).
+    `renames`: sheets renamed in place first (see render_workbook). `edit`: applied to the file's
+    bytes (after the fingerprint check, before the sheets are written) in the same atomic
+    replacement, e.g. `cellpatch.set_date_or_text_cell` for the one input cell EVR may change.
 
     Raises WorkbookChanged if the file's content differs from `expected_fingerprint`, or changes
     while being written; WorkbookLocked if it is open in Excel or cannot be replaced;
@@ -292,6 +295,7 @@ def write_sheets(
             expected_fingerprint=expected_fingerprint,
             backup=backup,
             renames=renames,
+            edit=edit,
         )
 
 
@@ -305,6 +309,7 @@ def _write_sheets(
     expected_fingerprint: Fingerprint | None,
     backup: bool,
     renames: Mapping[str, str] | None = None,
+    edit: Callable[[bytes], bytes] | None = None,
 ) -> WriteReport:
     """write_sheets, under its lock."""
     started = time.perf_counter()
@@ -324,7 +329,9 @@ def _write_sheets(
     if lock is not None:
         raise WorkbookLocked(locked_message(target, lock))
 
-    rendered = render_workbook(data, sheets, palette, inputs, renames)
+    rendered = render_workbook(
+        edit(data) if edit is not None else data, sheets, palette, inputs, renames
+    )
 
     backup_path = None
     tmp = write_temp(target, rendered.data, mode_from=target if target.exists() else source)
