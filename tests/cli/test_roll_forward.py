@@ -108,7 +108,8 @@ def test_roll_forward_changes_only_the_as_of_cell_and_the_output_sheets(demo: Pa
     # the refreshed Dashboard says the new as-of
     dash = openpyxl.load_workbook(demo, read_only=True)["Dashboard"]
     text = " ".join(str(v) for row in dash.iter_rows(values_only=True) for v in row if v)
-    assert "as of 2026-07" in text and "as of 2026-06" not in text
+    assert "USD · as of 2026-07" in text and "USD · as of 2026-06" not in text
+    assert "Movement since the previous snapshot (USD; as of 2026-06)" in text
 
 
 def test_roll_forward_is_a_refresh_as_of_the_new_period_plus_the_cell(
