@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from evr_xl.findings import Finding, finding
 from evr_xl.model import CellRef, ProgramSettings
+from evr_xl.model.periods import PeriodType
 from evr_xl.workbook import cells as parse
 from evr_xl.workbook import layout as L
 from evr_xl.workbook.cells import NUMBER_FORMATS, ReadContext
@@ -72,12 +73,20 @@ def read_settings(grid: Grid) -> tuple[ProgramSettings | None, list[Finding]]:
 
 
 def _context(found: dict[str, tuple[Any, CellRef]]) -> ReadContext:
-    """The currency and number format the other settings (the value promise) are read in."""
+    """The currency, number format and period type the other settings are read in (the value
+    promise in the currency and number format; the periods as months or quarters, so that a
+    quarter typed as the as-of of a monthly programme is flagged like on any other sheet)."""
     currency = parse.parse_text(found.get("currency", (None,))[0])[0] or ""
     by_key = {s.key: s for s in L.PROGRAM_SETTINGS}
-    number_format = parse_cell(by_key["number_format"], found.get("number_format", (None,))[0])[0]
+
+    def setting(key: str) -> Any:
+        return parse_cell(by_key[key], found.get(key, (None,))[0])[0]
+
+    period_type = setting("period_type")
     return ReadContext(
-        currency=str(currency).upper(), decimal=NUMBER_FORMATS.get(number_format or "")
+        currency=str(currency).upper(),
+        decimal=NUMBER_FORMATS.get(setting("number_format") or ""),
+        period_type=PeriodType(period_type) if period_type else None,
     )
 
 

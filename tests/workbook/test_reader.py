@@ -21,7 +21,7 @@ PROGRAM = [
     ["First period", "2026-01"],
     ["Last period", date(2027, 12, 15)],
     ["Period type", "month"],
-    ["As-of period", "2026-Q2"],
+    ["As-of period", "2026-04"],
 ]
 
 DRIVER_HEADER = [

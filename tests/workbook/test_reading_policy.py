@@ -184,3 +184,19 @@ def test_european_thousands_never_shrink_the_programme() -> None:
     sheets["Program"] = _program_grid(number_format="1.234,56")
     data, _ = read_grids(sheets, "t.xlsx")
     assert compute(data).program.sum_targets == pytest.approx(800_000)
+
+
+def test_the_program_sheet_follows_the_same_policy() -> None:
+    """A quarter as the as-of of a monthly programme is flagged there too (which month?)."""
+    rows = programme()
+    for r in rows:
+        if r and r[0] == "As-of period":
+            r[1] = "2026-Q2"
+    from evr_xl.workbook.grids import grid_from_rows
+
+    sheets = grids()
+    sheets["Program"] = grid_from_rows("Program", rows)
+    data, findings = read_grids(sheets, "t.xlsx")
+    assert data is None  # no as-of, no metrics: never a guessed month
+    (f,) = [f for f in findings if f.cell and f.cell.sheet == "Program"]
+    assert f.code == "RD004" and "monthly" in f.message
