@@ -39,7 +39,9 @@ ERROR_VALUES = {
 _SYMBOLS = "$€£¥₹₩"
 _CODE_PREFIX = re.compile(r"^[A-Z]{3}(?=[\d(+\-.$€£¥₹₩])")
 _CODE_SUFFIX = re.compile(r"(?<=[\d).])[A-Z]{3}$")
-_SUFFIX = {"k": 1e3, "m": 1e6, "mm": 1e6, "bn": 1e9, "b": 1e9}
+_SUFFIX = {
+    "k": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "mio": 1e6, "bn": 1e9, "b": 1e9, "mrd": 1e9,
+}  # fmt: skip
 _NUMBER_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _YES = {"yes", "y", "true", "1", "x", "ja", "oui", "si", "sí"}
 _NO = {"no", "n", "false", "0", "nein", "non"}
@@ -190,6 +192,7 @@ def parse_number(value: Any, ctx: ReadContext = PLAIN) -> Parsed:
     if text.lower() in BLANKS:
         return None, None
     s = text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("'", "")
+    s = re.sub(r"(?<=\d)[.,][-–—]$", "", s)  # '1.000,-': a whole amount, not a minus sign
     negative = False
     marks: list[str] = []  # the currency marks typed with the amount
     for _ in range(4):  # signs, brackets and currency marks come in any order: -$(1,000) USD
@@ -220,7 +223,7 @@ def parse_number(value: Any, ctx: ReadContext = PLAIN) -> Parsed:
             FOREIGN,
         )
     mult = 1.0
-    m = re.match(r"^(.*?)(bn|mm|k|m|b)$", s, re.IGNORECASE)
+    m = re.match(r"^(.*?)(mio|mrd|bn|mm|mn|k|m|b)\.?$", s, re.IGNORECASE)
     if m and m.group(1):
         s, mult = m.group(1), _SUFFIX[m.group(2).lower()]
     plain, problem = _separators(s, text, ctx.decimal)

@@ -66,6 +66,10 @@ def test_a_number_that_reads_two_ways_is_flagged_without_a_number_format(typed: 
         ("€ 200.000", "1.234,56", 200_000.0),
         ("50k", None, 50_000.0),
         ("EUR 1,2M", "1.234,56", 1_200_000.0),
+        ("1.000,-", "1.234,56", 1_000.0),  # a whole amount, not a minus sign
+        ("1,5 Mio", None, 1_500_000.0),
+        ("2 Mrd", None, 2_000_000_000.0),
+        ("(€2.500,00)", None, -2_500.0),
     ],
 )
 def test_a_number_is_read_as_meant(typed: str, number_format: str | None, expected: float) -> None:
