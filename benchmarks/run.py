@@ -391,6 +391,9 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(measure_memory(sizes[0], args.seed, args.measure_memory)))
         return
     steps = [s for s in args.steps.split(",") if s]
+    unknown = [s for s in steps if s not in STEPS]
+    if unknown:
+        ap.error(f"unknown step(s) {', '.join(unknown)}; the steps are: {', '.join(STEPS)}")
     results = []
     for size in sizes:
         results.append(run_size(size, args.seed, args.repeat, not args.no_memory, steps))
