@@ -31,6 +31,7 @@ from evr_xl.outputs.sheets import (
 from evr_xl.units import excel_money_format, money, pct
 from evr_xl.xlsx.sheet import (
     CellSpec,
+    ChartSpec,
     ConditionalFormat,
     PrintSettings,
     SheetSpec,
@@ -149,7 +150,9 @@ def _movement(results: Results, previous: Snapshot | None, top: int) -> tuple[li
         style="subtitle",
     )
     table, last = table_cells(columns, values, p.currency, top=top + 1)
-    return [title, *table], last
+    # the labels span columns A:B (A is as narrow as an ID): figures go one column right
+    moved = [replace(c, col=c.col + 1) if c.col > 1 else c for c in table]
+    return [title, *moved], last
 
 
 def dashboard_sheet(
@@ -233,6 +236,9 @@ def dashboard_sheet(
 
     move_cells, move_last = _movement(results, previous, top_last + 2)
     cells += move_cells
+    if previous is not None:
+        merges += [f"A{r}:B{r}" for r in range(top_last + 3, move_last + 1)]
+        cells += [CellSpec(top_last + 3, 2, None, style="header")]  # the merged header's half
     row = move_last + 2
     c = severity_counts(findings)
     errors = ": what the errors hold is not (fully) counted in these figures" if c["Error"] else ""
@@ -265,8 +271,20 @@ def dashboard_sheet(
         for r in rag_ranges
         for v in ("Green", "Amber", "Red")
     )
+    charts: tuple[ChartSpec, ...] = ()
+    if n_ws:
+        first = ws_last - n_ws + 1
+        charts = (
+            ChartSpec(
+                f"Task completion vs value realization by workstream (as of {p.as_of})",
+                f"B{first}:B{ws_last}",
+                (("Task %", f"C{first}:C{ws_last}"), ("Value %", f"D{first}:D{ws_last}")),
+                anchor=f"J8:M{max(24, ws_last)}",
+            ),
+        )
     return SheetSpec(
         name="Dashboard",
+        charts=charts,
         cells=tuple(cells),
         col_widths=_widths([(WS_COLUMNS, ws_values), (TOP_COLUMNS, top)]),
         row_heights={3: 30, 5: 30, 6: 30},

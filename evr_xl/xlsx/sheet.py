@@ -321,6 +321,22 @@ def _balanced(px: list[int], start: int, titles: int, groups: int) -> tuple[floa
 
 
 @dataclass(frozen=True)
+class ChartSpec:
+    """A native clustered column chart of ranges on its own sheet (A1 ranges, no sheet name)."""
+
+    title: str
+    categories: str  # e.g. "B10:B15"
+    series: tuple[tuple[str, str], ...]  # (name, range) per series
+    anchor: str  # the cells the chart covers, e.g. "I8:L24"
+    y_format: str = "0%"
+
+    def __post_init__(self) -> None:
+        for rng in (self.categories, self.anchor, *(r for _n, r in self.series)):
+            if not _RANGE.fullmatch(rng):
+                raise ValueError(f"not an A1 range: {rng!r}")
+
+
+@dataclass(frozen=True)
 class SheetSpec:
     """One output sheet, complete: a refresh replaces the whole sheet with this."""
 
@@ -334,6 +350,7 @@ class SheetSpec:
     tab_colour: str | None = None  # RGB hex
     gridlines: bool = False
     print_settings: PrintSettings | None = field(default_factory=PrintSettings)
+    charts: tuple[ChartSpec, ...] = ()
 
     def __post_init__(self) -> None:
         problem = sheet_name_problem(self.name)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evr_xl.xlsx.cellxml import prepare_cells
+from evr_xl.xlsx.charts import chart_parts, sheet_rels, with_drawing
 from evr_xl.xlsx.names import PRINT_TITLES, set_local_names
 from evr_xl.xlsx.parts import (
     CT_WORKSHEET,
@@ -188,9 +189,17 @@ def render_workbook(
             spec, prepared[spec.name], patch.xf_index, patch.dxf_index,
             tab_selected=b'tabSelected="1"' in old or b'tabSelected="true"' in old,
         )  # fmt: skip
+        pkg.remove(rels_path(part))  # the new sheet refers to nothing: its old links go
+        if spec.charts:  # ... but its own charts, in parts named after it
+            drawn = chart_parts(part, spec.name, spec.charts)
+            for chart_part, content in drawn.parts.items():
+                pkg.write(chart_part, content)
+            for chart_part, content_type in drawn.content_types.items():
+                types_xml = add_override(types_xml, chart_part, content_type)
+            pkg.write(rels_path(part), sheet_rels(drawn.drawing))
+            xml = with_drawing(xml)
         if old != xml:
             pkg.write(part, xml)
-        pkg.remove(rels_path(part))  # the new sheet refers to nothing: its old links go
 
     # Rows and columns repeated on every printed page: a defined name per sheet written.
     position = {e.name.casefold(): e.index for e in read_sheets(workbook_xml)}

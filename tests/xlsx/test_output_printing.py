@@ -46,9 +46,7 @@ def wb(refreshed):
         return load_workbook(refreshed)
 
 
-@pytest.mark.parametrize(
-    "sheet", ["Driver Metrics", "Workstream Metrics", "Findings", "Snapshots"]
-)
+@pytest.mark.parametrize("sheet", ["Driver Metrics", "Workstream Metrics", "Findings", "Snapshots"])
 def test_output_tables_repeat_their_header_row_on_every_printed_page(wb, sheet) -> None:
     ws = wb[sheet]
     assert ws.print_title_rows == "$4:$4"
