@@ -311,6 +311,7 @@ def bridge_page(results: Results) -> Page:
         y_format=m,
         height_cm=9,
         y_min=0,
+        place="right",
     )  # fmt: skip
     hsteps = horizon_steps(p)
     horizon = Table(
@@ -337,8 +338,9 @@ def bridge_page(results: Results) -> Page:
         tuple(Series(i + 1, colours[i], labels=True) for i in range(len(parts))),
         y_title=unit,
         y_format=m,
-        height_cm=5,
+        height_cm=6,
         y_min=0,
+        place="right",
     )
     return Page(
         SHEETS[1],

@@ -159,6 +159,10 @@ def _escape_hf(text: str) -> str:
     return text.replace("&", "&&")
 
 
+RIGHT_CHART_CM = 13.0  # a chart beside a table
+COLUMN_CM = (14 * 7 + 5) * 2.54 / 96  # a column of width 14, printed
+
+
 class _PageWriter:
     def __init__(self, ws: Worksheet, page: Page, pack: BoardPack, styles: _Styles,
                  appendix: bool = False) -> None:  # fmt: skip
@@ -174,7 +178,17 @@ class _PageWriter:
             for i, c in enumerate(t.columns):
                 widths[i] = max(widths[i], c.width) if seen[i] else c.width
                 seen[i] = True
+        # Charts placed "right" sit beside the block before them, in columns of their own after a
+        # narrow gap: the page grows wider instead of longer (a tall, narrow page prints small).
+        right = [b for b in page.blocks if isinstance(b, Chart) and b.place == "right"]
+        self.right_col = 0
+        if right:
+            cm = max(b.width_cm or RIGHT_CHART_CM for b in right)
+            self.right_col = len(widths) + 2
+            widths += [2.0] + [14.0] * math.ceil(cm / COLUMN_CM)
+            self.n_cols = len(widths)
         self.widths = widths
+        self.block_top = 4  # where the block being written starts
         self.row = 1
         self.positions: dict[str, tuple[int, int, int]] = {}  # key -> header row, col, n rows
         self.helper_row = 1
@@ -226,6 +240,8 @@ class _PageWriter:
             if isinstance(block, Table) and block.helper:
                 self._helper(block)
         for block in self.page.blocks:
+            if not (isinstance(block, Chart) and block.place == "right"):
+                self.block_top = self.row
             if isinstance(block, Table) and not block.helper:
                 self._table(block)
             elif isinstance(block, Text):
@@ -380,7 +396,13 @@ class _PageWriter:
         self.helper_row = header + len(t.rows) + 2
 
     def _chart(self, spec: Chart) -> None:
-        """Reserve the chart's rows; it is drawn once its table is placed (it may come later)."""
+        """Reserve the chart's rows; it is drawn once its table is placed (it may come later).
+        A chart placed "right" takes no rows: it sits beside the block before it (which must be
+        as tall, or the rows are added)."""
+        if spec.place == "right":
+            self.pending.append((spec, self.block_top))
+            self.row = max(self.row, self.block_top + math.ceil(spec.height_cm / ROW_CM) + 1)
+            return
         self.pending.append((spec, self.row))
         self.row += math.ceil(spec.height_cm / ROW_CM) + 1
 
@@ -390,6 +412,10 @@ class _PageWriter:
                 raise ValueError(f"chart {spec.title!r}: no table {spec.table!r} on its page")
             header, col0, n = self.positions[spec.table]
             chart = build_chart(self.ws, spec, header, col0, n)
+            if spec.place == "right":
+                chart.width = spec.width_cm or RIGHT_CHART_CM
+                self.ws.add_chart(chart, f"{get_column_letter(self.right_col)}{row}")
+                continue
             chart.width = min(spec.width_cm, self.width_cm) if spec.width_cm else self.width_cm
             self.ws.add_chart(chart, f"A{row}")
 

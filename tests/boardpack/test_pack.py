@@ -283,3 +283,17 @@ def test_old_snapshots_without_targets_still_compare(demo_results, tmp_path) -> 
     moved = next(v for k, v in rows.items() if str(k).startswith(f"{first} "))
     assert moved[4] == pytest.approx(5e5)
     assert "No target changed." in rows
+
+
+def test_the_bridge_charts_sit_beside_their_tables_not_below(demo_pack) -> None:
+    """A landscape page filled across, not a narrow column printed small."""
+    ws = load_workbook(demo_pack.path)["Value bridge"]
+    anchors = [c.anchor._from for c in ws._charts]
+    assert len(anchors) == 2
+    assert all(a.col >= 4 for a in anchors)  # right of the three-column bridge tables
+    tops = sorted(a.row + 1 for a in anchors)  # 1-based rows
+    titles = sorted(
+        c.row for row in ws.iter_rows() for c in row
+        if isinstance(c.value, str) and c.value.startswith(("Run-rate bridge:", "Horizon bridge:"))
+    )  # fmt: skip
+    assert tops == titles  # each chart starts on its table's title row
