@@ -207,6 +207,8 @@ def trajectory_page(results: Results) -> Page:
         y_title=unit,
         y_format=m,
         height_cm=10,
+        place="right",
+        width_cm=16,
     )
     kpis = KpiRow(
         (
@@ -217,7 +219,7 @@ def trajectory_page(results: Results) -> Page:
             Kpi(f"Forecast in horizon (to {p.last_period})", p.forecast_in_horizon, m),
         )
     )
-    return Page(SHEETS[4], "Trajectory", (kpis, chart, table), width_cols=8)
+    return Page(SHEETS[4], "Trajectory", (kpis, table, chart), width_cols=8)
 
 
 def traceability_page(

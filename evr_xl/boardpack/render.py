@@ -240,8 +240,8 @@ class _PageWriter:
             if isinstance(block, Table) and block.helper:
                 self._helper(block)
         for block in self.page.blocks:
-            if not (isinstance(block, Chart) and block.place == "right"):
-                self.block_top = self.row
+            if isinstance(block, KpiRow) or (isinstance(block, Table) and not block.helper):
+                self.block_top = self.row  # a chart placed "right" sits beside this block
             if isinstance(block, Table) and not block.helper:
                 self._table(block)
             elif isinstance(block, Text):
