@@ -545,6 +545,20 @@ def fit_page(page: Page, pack: BoardPack) -> tuple[Page, Page | None]:
     return cut, appendix
 
 
+def _with_appendices(page: Page, appendices: list[Page]) -> Page:
+    """A contents list (the cover's) that also links the appendix sheets, after the pages."""
+    if not appendices or not any(isinstance(b, Links) for b in page.blocks):
+        return page
+    more = tuple(
+        (a.sheet, "The rows of its page that do not fit on one sheet of paper", a.sheet)
+        for a in appendices
+    )
+    blocks = tuple(
+        replace(b, entries=b.entries + more) if isinstance(b, Links) else b for b in page.blocks
+    )
+    return replace(page, blocks=blocks)
+
+
 def render(pack: BoardPack, path: str | Path) -> Path:
     """Write the pack to `path` (.xlsx) and return the path.
 
@@ -554,13 +568,12 @@ def render(pack: BoardPack, path: str | Path) -> Path:
     wb = Workbook()
     wb.remove(wb.active)
     styles = _Styles()
-    appendices: list[Page] = []
-    for page in pack.pages:
-        fitted, appendix = fit_page(page, pack)
+    fits = [fit_page(page, pack) for page in pack.pages]
+    appendices = [appendix for _page, appendix in fits if appendix is not None]
+    pages = [_with_appendices(fitted, appendices) for fitted, _appendix in fits]
+    for page in pages:
         ws = wb.create_sheet(page.sheet)
-        _PageWriter(ws, fitted, pack, styles).write()
-        if appendix is not None:
-            appendices.append(appendix)
+        _PageWriter(ws, page, pack, styles).write()
     for page in appendices:
         ws = wb.create_sheet(page.sheet)
         _PageWriter(ws, page, pack, styles, appendix=True).write()

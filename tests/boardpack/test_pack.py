@@ -58,10 +58,11 @@ def test_every_page_prints_on_one_landscape_sheet_with_header_and_footer(demo_pa
         assert ws.oddFooter.right.text == "Page &P of &N"
 
 
-def test_cover_links_to_every_page(demo_pack) -> None:
-    ws = load_workbook(demo_pack.path)["Cover"]
+def test_cover_links_to_every_page_and_appendix(demo_pack) -> None:
+    wb = load_workbook(demo_pack.path)
+    ws = wb["Cover"]
     links = [c.hyperlink.location for row in ws.iter_rows() for c in row if c.hyperlink]
-    assert links == [f"'{s}'!A1" for s in SHEETS[1:]]
+    assert links == [f"'{s}'!A1" for s in [*SHEETS[1:], *wb.sheetnames[len(SHEETS) :]]]
 
 
 def test_charts_keep_axes_and_use_no_excel_2016_types(demo_pack) -> None:
