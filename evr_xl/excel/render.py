@@ -29,6 +29,7 @@ from evr_xl.workbook import layout as L
 from evr_xl.xlsx.sheet import (
     CellSpec,
     CellValue,
+    ChartSpec,
     SheetSpec,
     column_groups,
     escape_text,
@@ -40,6 +41,7 @@ PROTECTED_SHEETS = frozenset(
     s.lower() for s in (*(t.sheet for t in L.INPUT_TABLES), L.START_HERE, L.LISTS_SHEET)
 )
 
+XL_COLUMN_CLUSTERED, XL_VALUE = 51, 2  # XlChartType.xlColumnClustered, XlAxisType.xlValue
 # Excel constants (COM): alignment, borders, conditional formats, page setup.
 XL_ALIGN = {"left": -4131, "center": -4108, "right": -4152, "top": -4160, "bottom": -4107}
 XL_EDGE_BOTTOM, XL_CONTINUOUS, XL_THIN = 9, 1, 2
@@ -134,6 +136,8 @@ def output_sheet(book: Any, name: str) -> Any:
             sheet.clear()  # contents, formats, conditional formats
             sheet.api.Cells.UnMerge()
             sheet.api.Hyperlinks.Delete()
+            for i in range(int(sheet.api.ChartObjects().Count), 0, -1):  # clear() keeps them
+                sheet.api.ChartObjects(i).Delete()
             return sheet
     return book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
 
@@ -186,9 +190,26 @@ def render(book: Any, spec: SheetSpec) -> Any:
             rule.Font.Color = bgr(look.font_colour)
     if spec.tab_colour:
         sheet.api.Tab.Color = bgr(spec.tab_colour)
+    for chart in spec.charts:
+        _chart(sheet, chart)
     _window(book, sheet, spec)
     _page_setup(book, sheet, spec)
     return sheet
+
+
+def _chart(sheet: Any, spec: ChartSpec) -> None:
+    """A native clustered column chart over the anchor cells, as the file writer draws it."""
+    anchor = sheet.api.Range(spec.anchor)
+    chart = sheet.api.ChartObjects().Add(anchor.Left, anchor.Top, anchor.Width, anchor.Height).Chart
+    chart.ChartType = XL_COLUMN_CLUSTERED
+    chart.HasTitle = True
+    chart.ChartTitle.Text = spec.title
+    for name, values in spec.series:
+        series = chart.SeriesCollection().NewSeries()
+        series.Name = name
+        series.Values = sheet.api.Range(values)
+        series.XValues = sheet.api.Range(spec.categories)
+    chart.Axes(XL_VALUE).TickLabels.NumberFormat = spec.y_format
 
 
 def _style(rng: Any, name: str) -> None:

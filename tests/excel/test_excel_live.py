@@ -112,6 +112,30 @@ def test_render_then_read_back_gives_the_spec_values(book: FakeBook, demo: Path)
         assert sheet.cells.get((c.row, c.col)) == c.value, (c.row, c.col)
 
 
+def test_the_dashboard_chart_is_drawn_in_the_live_book_once_per_refresh(
+    book: FakeBook, demo: Path
+) -> None:
+    """The live refresh draws the Dashboard's chart as the file writer does; a second refresh
+    deletes the first chart (Excel's sheet.clear() keeps charts). The COM calls are recorded by
+    the stand-in's api (EXCEL_FACTS.md: no Excel here)."""
+    from evr_xl.engine import compute
+    from evr_xl.outputs.dashboard import dashboard_sheet
+
+    data, findings = read_program(demo)
+    assert data is not None
+    spec = dashboard_sheet(data, compute(data), findings)
+    (chart,) = spec.charts
+    sheet = render.render(book, spec)
+    charts = sheet.api.ChartObjects.return_value
+    assert charts.Add.call_count == 1
+    drawn = charts.Add.return_value.Chart
+    assert drawn.ChartType == render.XL_COLUMN_CLUSTERED and drawn.ChartTitle.Text == chart.title
+    assert drawn.SeriesCollection.return_value.NewSeries.call_count == 2
+    sheet.api.Range.assert_any_call(chart.categories)
+    render.render(book, spec)  # again: the old chart goes first
+    assert charts.Delete.call_count >= 1 and charts.Add.call_count == 2
+
+
 # --- actions ---------------------------------------------------------------------------------
 
 
