@@ -31,6 +31,7 @@ from evr_xl.boardpack.model import Chart, Column, Page, Series, Table, Text
 from evr_xl.boardpack.sheets import SHEETS
 from evr_xl.boardpack.values import num, text
 from evr_xl.engine import Results
+from evr_xl.units import money
 
 NO_SNAPSHOT = (
     "No previous snapshot yet - run `evr refresh` after each steering committee, so the next "
@@ -270,7 +271,7 @@ def history_page(results: Results, history: Sequence[Mapping[str, Any]] | None) 
             Text(
                 f"{len(retargeted)} driver(s) had their target changed, added or removed since "
                 f"{then_label}"
-                + (f"; {st.money_text(part, cur)} of the change in value at risk comes from them"
+                + (f"; {money(part, cur)} of the change in value at risk comes from them"
                    if part is not None else "")
                 + ". A lower target lowers the plan value at risk is measured against: that is "
                 "not a forecast improvement. They are listed under Target changes, apart from "

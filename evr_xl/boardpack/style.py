@@ -66,21 +66,6 @@ def fitted(fmt: str, value: object) -> str:
     return _MILLIONS.sub(r'#,##0,"\1k', fmt)
 
 
-def money_text(amount: float | None, currency: str, unit: str = "M", decimals: int = 1) -> str:
-    """Money as the pack writes it in sentences: $41.2M, -$3.3M, 250.0K CHF, or "n/a"."""
-    if amount is None or not math.isfinite(amount):
-        return "n/a"
-    scaled = amount / (1e6 if unit == "M" else 1e3)
-    if round(scaled, decimals) == 0:
-        scaled = 0.0  # no "-$0.0M"
-    sign = "-" if scaled < 0 else ""
-    number = f"{abs(scaled):,.{decimals}f}"
-    symbol = SYMBOLS.get(currency.upper())
-    if symbol:
-        return f"{sign}{symbol}{number}{unit}"
-    return f"{sign}{number} {unit} {currency.upper()}"
-
-
 def unit_label(currency: str, unit: str = "M") -> str:
     """The unit as written in a column header, e.g. "USD M"."""
     return f"{currency.upper()} {unit}"

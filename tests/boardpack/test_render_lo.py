@@ -18,7 +18,7 @@ import pytest
 from evr_xl import lo
 from evr_xl.boardpack import SHEETS, make_boardpack
 from evr_xl.boardpack.export import render_pngs
-from evr_xl.boardpack.style import money_text
+from evr_xl.units import money
 
 pytestmark = pytest.mark.skipif(
     lo.find_soffice() is None or shutil.which("pdftotext") is None,
@@ -92,7 +92,7 @@ def test_pdf_gives_the_same_pages_with_header_and_footer(pdf, printed, demo_pack
 
 def test_headline_figures_are_on_the_right_pages(pdf, demo_results, demo_pack) -> None:
     p = demo_results.program
-    m = lambda x: money_text(x, p.currency)  # noqa: E731
+    m = lambda x: money(x, p.currency)  # noqa: E731
     cover = _page_text(pdf, 1)
     assert " ".join(demo_pack.headline.split()[:4]) in " ".join(cover.split())
     assert p.rag in cover and m(p.value_promise) in cover
