@@ -40,6 +40,7 @@ class Results:
     program: ProgramMetrics
     trajectory: pd.DataFrame
     slipping_items: pd.DataFrame
+    fiscal_years: tuple[dict[str, object], ...]  # metric 13, one per fiscal year in the horizon
     frames: fr.Frames = field(repr=False, compare=False)
 
 
@@ -95,6 +96,13 @@ def compute(data: ProgramData) -> Results:
         (forecast_in_horizon, np.where(recurring, plan_in_horizon, signed_target)),
     )  # fmt: skip
 
+    fy_of = fiscal_year_of(h, settings.fiscal_year_start)
+    fy_current = (
+        np.flatnonzero(fy_of == fiscal_year_of_ordinal(h, h.as_of, settings.fiscal_year_start))
+        if h.n
+        else np.zeros(0, dtype=np.int64)
+    )
+
     d = f.drivers
     table = pd.DataFrame(
         {
@@ -138,6 +146,9 @@ def compute(data: ProgramData) -> Results:
             "value_at_risk": slippage_var + performance_var + risk,
             "confidence_weight": weight,
             "confidence_weighted_forecast": realized + weight * remaining,
+            "current_fy_plan": plan[:, fy_current].sum(axis=1),
+            "current_fy_realized": actual[:, fy_current].sum(axis=1),
+            "current_fy_forecast": forecast[:, fy_current].sum(axis=1),
             "rag_now": ratio(*tests[0]),
             "rag_exit": ratio(*tests[1]),
             "rag_horizon": ratio(*tests[2]),
@@ -172,8 +183,62 @@ def compute(data: ProgramData) -> Results:
         program=_program(data, f, internal, forecast),
         trajectory=_trajectory(h, plan, actual, forecast),
         slipping_items=slippage.slipping_items_table(data, f, caused),
+        fiscal_years=_fiscal_years(h, settings.fiscal_year_start, fy_of, plan, actual, forecast),
         frames=f,
     )
+
+
+def fiscal_year_of_ordinal(h: Horizon, ordinal_: int, start_month: int) -> int:
+    """Metric 13: the fiscal year (labelled by the calendar year it ends in) of a period. In a
+    quarterly programme a start month inside a quarter counts from that quarter's start."""
+    start = start_month if 1 <= start_month <= 12 else 1
+    if h.per_year == 4:
+        start = 3 * ((start - 1) // 3) + 1
+        year, month = divmod(ordinal_, 4)[0], (ordinal_ % 4) * 3 + 1
+    else:
+        year, month = divmod(ordinal_, 12)[0], ordinal_ % 12 + 1
+    return year + 1 if start > 1 and month >= start else year
+
+
+def fiscal_year_of(h: Horizon, start_month: int) -> np.ndarray:
+    """The fiscal year of each horizon period."""
+    return np.array(
+        [fiscal_year_of_ordinal(h, o, start_month) for o in h.ordinals.tolist()], dtype=np.int64
+    )
+
+
+def _fiscal_years(
+    h: Horizon,
+    start_month: int,
+    fy_of: np.ndarray,
+    plan: np.ndarray,
+    actual: np.ndarray,
+    forecast: np.ndarray,
+) -> tuple[dict[str, object], ...]:
+    """Per fiscal year overlapping the horizon: its first and last period (the whole year's),
+    plan, realized (p <= T), forecast (actuals to T, forecast after), and whether the whole
+    year lies in the horizon."""
+    out = []
+    per_year = h.per_year
+    for year in dict.fromkeys(fy_of.tolist()):
+        cols = np.flatnonzero(fy_of == year)
+        # the year's own periods: the first is the one whose fiscal year starts there
+        first = h.first + int(cols[0])
+        while fiscal_year_of_ordinal(h, first - 1, start_month) == year:
+            first -= 1
+        last = first + per_year - 1
+        out.append(
+            {
+                "fiscal_year": f"FY{year}",
+                "first_period": h.label(first),
+                "last_period": h.label(last),
+                "plan": float(plan[:, cols].sum()),
+                "realized": float(actual[:, cols].sum()),
+                "forecast": float(forecast[:, cols].sum()),
+                "complete": bool(first >= h.first and last <= h.last),
+            }
+        )
+    return tuple(out)
 
 
 def _exit_rate(per_period: np.ndarray, recurring: np.ndarray, h: Horizon) -> np.ndarray:

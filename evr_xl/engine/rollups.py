@@ -61,6 +61,9 @@ WORKSTREAM_SUMS = (
     "risk_exposure",
     "value_at_risk",
     "confidence_weighted_forecast",
+    "current_fy_plan",
+    "current_fy_realized",
+    "current_fy_forecast",
 )
 # the RAG tests' sums (metric 12), used and not shown
 RAG_SUMS = ("now_numerator", "now_denominator", "recurring_target")

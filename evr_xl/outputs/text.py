@@ -55,6 +55,22 @@ def summary_lines(results: Results) -> list[str]:
         f"{m(abs(p.cost_variance_to_date))}); whole budget {m(p.cost_budget)}",
         f"  Net value to date (P&L)        {m(p.net_value):>10}   P&L realized − cost to achieve",
     ]
+    current = next(
+        (
+            fy
+            for fy in results.fiscal_years
+            if str(fy["first_period"]) <= p.as_of <= str(fy["last_period"])
+        ),
+        None,
+    )
+    if current is not None:
+        lines.append(
+            f"  In-year, {current['fiscal_year']}"
+            + ("" if current["complete"] else " (partly in the horizon)")
+            + f"   plan {m(float(current['plan']))}, realized {m(float(current['realized']))}, "
+            f"forecast {m(float(current['forecast']))} ({current['first_period']} to "
+            f"{current['last_period']})"
+        )
     if p.npv is not None:
         lines.append(
             f"  NPV of the forecast            {m(p.npv):>10}   at the programme's discount rate"
@@ -216,6 +232,7 @@ def metrics_json(results: Results) -> str:
             "workstreams": [
                 {k: _plain(v) for k, v in r.items()} for r in results.workstreams.to_dict("records")
             ],
+            "fiscal_years": [{k: _plain(v) for k, v in fy.items()} for fy in results.fiscal_years],
         },
         indent=2,
         ensure_ascii=False,
