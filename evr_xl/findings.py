@@ -102,6 +102,12 @@ CATALOGUE: dict[str, Check] = {
             "currency's symbol or code.",
         ),
         Check(
+            "RD021",
+            W,
+            "Fiscal year starts inside a quarter",
+            "Set the fiscal year start month to 1, 4, 7 or 10.",
+        ),
+        Check(
             "RD020",
             W,
             "Share outside 0-100%",

@@ -227,6 +227,9 @@ DRIVER_COLUMNS = (
     Col("Value at risk", "value_at_risk", "money"),
     Col("Confidence weight", "confidence_weight", "pct", 11),
     Col("Confidence-weighted forecast", "confidence_weighted_forecast", "money", 16),
+    Col("Current FY: plan", "current_fy_plan", "money"),
+    Col("Current FY: realized", "current_fy_realized", "money"),
+    Col("Current FY: forecast", "current_fy_forecast", "money"),
     Col("Value RAG", "rag", "rag", 9),
 )
 
@@ -279,6 +282,9 @@ WORKSTREAM_COLUMNS = (
     Col("Confidence-weighted forecast", "confidence_weighted_forecast", "money", 16),
     Col("Cost to achieve: budget to date", "cost_budget_to_date", "money"),
     Col("Cost to achieve: actual to date", "cost_actual_to_date", "money"),
+    Col("Current FY: plan", "current_fy_plan", "money"),
+    Col("Current FY: realized", "current_fy_realized", "money"),
+    Col("Current FY: forecast", "current_fy_forecast", "money"),
 )
 
 

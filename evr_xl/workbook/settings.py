@@ -92,6 +92,26 @@ def _context(found: dict[str, tuple[Any, CellRef]]) -> ReadContext:
 
 def _horizon_findings(s: ProgramSettings) -> list[Finding]:
     """The as-of period and the horizon must agree, or every metric is quietly meaningless."""
+    return _fiscal_start_findings(s) + _as_of_findings(s)
+
+
+def _fiscal_start_findings(s: ProgramSettings) -> list[Finding]:
+    """In a quarterly programme a fiscal year must start with a quarter (metric 13)."""
+    if s.period_type is not PeriodType.QUARTER or s.fiscal_year_start in (1, 4, 7, 10):
+        return []
+    start = 3 * ((s.fiscal_year_start - 1) // 3) + 1
+    return [
+        finding(
+            "RD021",
+            f"Fiscal year start month {s.fiscal_year_start} is inside a quarter; in a quarterly "
+            f"programme fiscal years are counted from month {start}, the quarter's first month",
+            s.cell("fiscal_year_start"),
+            "Set the fiscal year start month to 1, 4, 7 or 10, or make the programme monthly.",
+        )
+    ]
+
+
+def _as_of_findings(s: ProgramSettings) -> list[Finding]:
     first, last, as_of = s.first_period, s.last_period, s.as_of
     if last < first:
         return [

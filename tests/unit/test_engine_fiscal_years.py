@@ -74,3 +74,17 @@ def test_a_quarterly_programme_counts_whole_quarters() -> None:
         ("FY2028", "2027-Q3", "2028-Q2"),
     ]
     assert r.fiscal_years[1]["plan"] == pytest.approx(1_200_000)  # four quarters of 300,000
+
+
+def test_a_quarterly_start_month_inside_a_quarter_is_flagged_on_the_setting() -> None:
+    from evr_xl.workbook.settings import _fiscal_start_findings
+
+    data = program(
+        first_period="2026-Q1",
+        last_period="2027-Q4",
+        as_of="2026-Q2",
+        period_type=PeriodType.QUARTER,
+        fiscal_year_start=5,
+    )
+    (f,) = _fiscal_start_findings(data.settings)
+    assert f.code == "RD021" and f.severity.value == "Warning" and "month 4" in f.message
