@@ -40,6 +40,7 @@ from evr_xl.xlsx.sheet import (
 )
 
 TILE_WIDTH = 2  # columns per KPI tile
+TILES = 7  # the most tiles in the row
 TOP_AT_RISK = 10
 
 
@@ -87,7 +88,35 @@ def _tiles(results: Results) -> list[tuple[str, object, str, str | None]]:
             f"{money(p.performance_var, cur)} + risks {money(p.risk_exposure, cur)}",
             None,
         ),
+        *_in_year(results),
         ("Value RAG", p.rag, f"as of {period}", f"rag_{p.rag.lower()}" if p.rag else None),
+    ]
+
+
+def _in_year(results: Results) -> list[tuple[str, object, str, str | None]]:
+    """The current fiscal year's tile (metric 13): its forecast, against its plan."""
+    p = results.program
+    fy = next(
+        (
+            y
+            for y in results.fiscal_years
+            if str(y["first_period"]) <= p.as_of <= str(y["last_period"])
+        ),
+        None,
+    )
+    if fy is None:
+        return []
+    plan, forecast = float(fy["plan"]), float(fy["forecast"])  # type: ignore[arg-type]
+    partial = "" if fy["complete"] else ", part in the horizon"
+    return [
+        (
+            f"In-year {fy['fiscal_year']} forecast ({fy['first_period']} to "
+            f"{fy['last_period']}{partial})",
+            forecast,
+            f"plan {money(plan, p.currency)}, realized {money(float(fy['realized']), p.currency)}"  # type: ignore[arg-type]
+            f"; {gap_text(plan - forecast, p.currency, 'the in-year plan')}",
+            None,
+        )
     ]
 
 
@@ -321,7 +350,7 @@ def _columns_of(table: Table) -> list[str]:
 def _widths(tables: list[tuple[tuple[Col, ...], dict[str, list[Any]]]]) -> dict[int, float]:
     """Each column as wide as the widest of its cells across the tables (within bounds); the
     long texts wrap at WRAP_WIDTH."""
-    widths = dict.fromkeys(range(1, 2 * TILE_WIDTH * 3 + 1), float(MIN_WIDTH))
+    widths = dict.fromkeys(range(1, TILES * TILE_WIDTH + 1), float(MIN_WIDTH))
     for columns, values in tables:
         for c, col in enumerate(columns, start=1):
             texts = [col.header, *(str(v) for v in values.get(col.key, []) if v is not None)]

@@ -187,3 +187,13 @@ def test_refresh_refuses_when_the_register_cannot_be_read(demo: Path, tmp_path: 
     text = "\n".join(summary_lines(report))
     assert "not refreshed" in text and "required column 'Target' not found" in text
     assert "Value Drivers!A4" in text
+
+
+def test_dashboard_has_the_current_fiscal_year_tile(demo: Path) -> None:
+    refresh(demo)
+    ws = openpyxl.load_workbook(demo)["Dashboard"]
+    labels = [ws.cell(4, c).value for c in range(1, 15, 2)]
+    (label,) = [t for t in labels if t and t.startswith("In-year FY2026 forecast")]
+    col = labels.index(label) * 2 + 1
+    assert "2026-01 to 2026-12" in label
+    assert "short of the in-year plan" in ws.cell(6, col).value or "ahead" in ws.cell(6, col).value
