@@ -18,7 +18,7 @@ from evr_xl.findings import Finding
 from evr_xl.model import ProgramData
 from evr_xl.model.cellref import column_letter
 from evr_xl.model.vocab import PNL
-from evr_xl.outputs.headline import gap_text, headline
+from evr_xl.outputs.headline import gap_text, headline, value_at_risk_line
 from evr_xl.outputs.history import Snapshot
 from evr_xl.outputs.sheets import (
     Col,
@@ -285,9 +285,7 @@ def dashboard_sheet(
         CellSpec(
             row + 1,
             1,
-            f"Slipping work puts {money(p.slippage_var, cur)} at risk "
-            f"({p.n_slipping_milestones} open milestone(s) late), under-performance "
-            f"{money(p.performance_var, cur)}; open risks add {money(p.risk_exposure, cur)}.",
+            value_at_risk_line(p) + ".",
             style="note",
         )
     )

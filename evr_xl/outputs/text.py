@@ -15,7 +15,7 @@ from typing import Any
 
 from evr_xl.engine import Results
 from evr_xl.findings import Finding, counts, knock_ons, sort_findings
-from evr_xl.outputs.headline import headline
+from evr_xl.outputs.headline import budget_text, headline
 from evr_xl.units import money, pct
 from evr_xl.xlsx.sheet import escape_csv_cell
 
@@ -51,8 +51,7 @@ def summary_lines(results: Results) -> list[str]:
         f"{p.n_slipping_milestones} open milestone(s) late",
         f"  Confidence-weighted forecast   {m(p.confidence_weighted_forecast):>10}   realized + stage-weighted remaining forecast",
         f"  Cost to achieve to date        {m(p.cost_actual_to_date):>10}   budget to date "
-        f"{m(p.cost_budget_to_date)} ({'over' if p.cost_variance_to_date > 0 else 'under'} by "
-        f"{m(abs(p.cost_variance_to_date))}); whole budget {m(p.cost_budget)}",
+        f"{m(p.cost_budget_to_date)}: {budget_text(p)}; whole budget {m(p.cost_budget)}",
         f"  Net value to date (P&L)        {m(p.net_value):>10}   P&L realized − cost to achieve",
     ]
     current = next(
